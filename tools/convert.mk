@@ -1,0 +1,6 @@
+# austin2pprof and austin2speedscope: thin mains over libmojo's writers.
+bin_PROGRAMS += tools/austin2pprof tools/austin2speedscope
+tools_austin2pprof_SOURCES = tools/austin2pprof.c
+tools_austin2pprof_LDADD = $(TOOL_LDADD)
+tools_austin2speedscope_SOURCES = tools/austin2speedscope.c
+tools_austin2speedscope_LDADD = $(TOOL_LDADD)
