@@ -1,1 +1,3 @@
-# (rules for this part come with it)
+# The Speedscope writer (shares the stack table and JSON helpers listed in
+# pprof.mk).
+libmojo_libmojocore_la_SOURCES += libmojo/speedscope_write.c
