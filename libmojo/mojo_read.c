@@ -99,7 +99,7 @@ static int rd_varint(mojo_reader *r, const uint8_t **pp, const uint8_t *e,
         b = *p++;
         uint64_t part = b & 0x7f;
         if (shift >= 64 || (shift > 57 && (part >> (64 - shift)) != 0)) {
-            mojo_reader_fail(r, MOJO_E_FORMAT, mojo_input_offset(r->in, *pp),
+            mojo_reader_fail(r, MOJO_E_FORMAT, mojo_input_offset(r->in, p - 1),
                              "%s: integer does not fit in 64 bits", what);
             return FAILED;
         }
