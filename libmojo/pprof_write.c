@@ -268,6 +268,14 @@ static void *alloc_n(size_t n, size_t size)
     return calloc(n ? n : 1, size);
 }
 
+/* The index of a fixed string, interned when first used. */
+static int64_t cached_index(build *b, int64_t *cache, const char *key)
+{
+    if (*cache < 0)
+        *cache = strtab_cstr(&b->strs, key);
+    return *cache;
+}
+
 /* The name a frame shows in profiles: Austin's text markers stand for
  * frames that have no name of their own. */
 static mojo_str frame_name(const mojo_frame *f)
@@ -370,10 +378,8 @@ static bool build_samples(build *b, const mojo_stacks *s,
         const mojo_stack *st = mojo_stacks_get(s, i);
         nids += st->nframes + ((st->flags & MOJO_SAMPLE_GC) ? 1 : 0);
     }
-    int64_t k_pid = strtab_cstr(&b->strs, "Process ID");
-    int64_t k_iid = strtab_cstr(&b->strs, "Interpreter ID");
-    int64_t k_tid = strtab_cstr(&b->strs, "Thread ID");
-    int64_t k_tname = strtab_cstr(&b->strs, "Thread name");
+    /* label keys enter the string table when first used */
+    int64_t k_pid = -1, k_iid = -1, k_tid = -1, k_tname = -1;
     b->samples = alloc_n(n, sizeof *b->samples);
     b->sample_ptrs = alloc_n(n, sizeof *b->sample_ptrs);
     b->location_ids = alloc_n(nids, sizeof *b->location_ids);
@@ -381,7 +387,7 @@ static bool build_samples(build *b, const mojo_stacks *s,
     b->labels = alloc_n(n, LABELS_MAX * sizeof *b->labels);
     b->label_ptrs = alloc_n(n, LABELS_MAX * sizeof *b->label_ptrs);
     if (!b->samples || !b->sample_ptrs || !b->location_ids || !b->values ||
-        !b->labels || !b->label_ptrs || b->strs.nomem)
+        !b->labels || !b->label_ptrs)
         return false;
     uint64_t *ids = b->location_ids;
     for (size_t i = 0; i < n; i++) {
@@ -401,16 +407,18 @@ static bool build_samples(build *b, const mojo_stacks *s,
             smp->value[k] = mojo_value_of(t, kinds[k]);
         Label *l = &b->labels[i * LABELS_MAX];
         size_t nl = 0;
-        set_num_label(&l[nl++], k_pid, st->pid);
+        set_num_label(&l[nl++], cached_index(b, &k_pid, "Process ID"), st->pid);
         if (st->iid >= 0) /* -1: the source has no interpreter ids */
-            set_num_label(&l[nl++], k_iid, st->iid);
+            set_num_label(&l[nl++], cached_index(b, &k_iid, "Interpreter ID"),
+                          st->iid);
         if (st->thread_name.len) {
             perftools__profiles__label__init(&l[nl]);
-            l[nl].key = k_tname;
+            l[nl].key = cached_index(b, &k_tname, "Thread name");
             l[nl++].str = strtab_index(&b->strs, st->thread_name.ptr,
                                        st->thread_name.len);
         } else {
-            set_num_label(&l[nl++], k_tid, (int64_t)st->tid);
+            set_num_label(&l[nl++], cached_index(b, &k_tid, "Thread ID"),
+                          (int64_t)st->tid);
         }
         smp->label = &b->label_ptrs[i * LABELS_MAX];
         smp->n_label = nl;
@@ -427,13 +435,14 @@ static bool build_header(build *b, const pprof_state *st,
                          const mojo_value_kind *kinds, size_t nkinds,
                          const char *mode, Profile *p)
 {
-    int64_t us = strtab_cstr(&b->strs, "\xce\xbcs"); /* U+03BC: μs */
-    int64_t bytes = strtab_cstr(&b->strs, "B");
+    int64_t us = -1, bytes = -1;
+    const char *micro = "\xce\xbcs"; /* U+03BC: μs, as pprof spells it */
     for (size_t k = 0; k < nkinds; k++) {
         ValueType *vt = &b->types[k];
         perftools__profiles__value_type__init(vt);
         vt->type = strtab_cstr(&b->strs, mojo_value_name(kinds[k]));
-        vt->unit = mojo_value_is_time(kinds[k]) ? us : bytes;
+        vt->unit = mojo_value_is_time(kinds[k]) ? cached_index(b, &us, micro)
+                                                : cached_index(b, &bytes, "B");
         b->type_ptrs[k] = vt;
     }
     p->n_sample_type = nkinds;
@@ -447,7 +456,7 @@ static bool build_header(build *b, const pprof_state *st,
         perftools__profiles__value_type__init(pt);
         pt->type = strtab_cstr(&b->strs, strcmp(mode, "cpu") ? "Wall time"
                                                              : "CPU time");
-        pt->unit = us;
+        pt->unit = cached_index(b, &us, micro);
         p->period_type = pt;
         p->period = st->agg.info.interval;
     }

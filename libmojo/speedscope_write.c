@@ -60,7 +60,9 @@ static int write_frames(mojo_output *o, const mojo_frames *frames, bool gc)
         mojo_str name = f->kind == MOJO_FRAME_INVALID
                       ? (mojo_str){":INVALID:", 9} : f->scope;
         if ((i && put(o, ",") != MOJO_OK) ||
-            put_key_string(o, "\n{\"name\":", name.ptr, name.len) != MOJO_OK ||
+            put_key_string(o, "\n{\"name\":", name.ptr, name.len) != MOJO_OK)
+            return MOJO_ERROR;
+        if (f->file.len &&
             put_key_string(o, ",\"file\":", f->file.ptr, f->file.len) != MOJO_OK)
             return MOJO_ERROR;
         if (f->line > 0 && (put(o, ",\"line\":") != MOJO_OK ||

@@ -1,1 +1,20 @@
-# (rules for this part come with it)
+# Tests of austin2pprof and austin2speedscope, their writers and the stack
+# table. The shell tests use independent decoders (protoc, go tool pprof,
+# ajv with Speedscope's schema; see tests/convert_common.sh) and skip, with
+# the reason, those that are not installed.
+check_PROGRAMS += tests/convert_unit
+tests_convert_unit_SOURCES = tests/convert_unit.c
+nodist_tests_convert_unit_SOURCES = libmojo/profile.pb-c.h
+tests_convert_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_convert_unit_LDADD = libmojo/libmojocore.la $(CHECK_LIBS)
+# The writers are weak references in libmojo's dispatch; -u makes the linker
+# take them out of the static core library.
+tests_convert_unit_LDFLAGS = -Wl,-u,mojo_pprof_writer_ops \
+	-Wl,-u,mojo_speedscope_writer_ops
+TESTS += tests/convert_unit \
+	tests/convert-pprof.sh tests/convert-speedscope.sh \
+	tests/convert-exact.sh tests/convert-cli.sh
+EXTRA_DIST += tests/convert-pprof.sh tests/convert-speedscope.sh \
+	tests/convert-exact.sh tests/convert-cli.sh tests/convert_common.sh \
+	tests/convert_totals.py tests/speedscope-validate.js \
+	tests/package.json tests/package-lock.json testdata/convert
