@@ -243,7 +243,8 @@ static bool remember(mojo_reader *r, mojo_state *st, const mojo_sample *s)
         mojo_reader_fail(r, MOJO_E_NOMEM, 0, "out of memory");
         return false;
     }
-    memcpy(ps->frames, s->frames, s->nframes * sizeof *ps->frames);
+    if (s->nframes) /* frames may be NULL when there are none */
+        memcpy(ps->frames, s->frames, s->nframes * sizeof *ps->frames);
     ps->n = s->nframes;
     return true;
 }
