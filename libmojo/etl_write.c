@@ -1,0 +1,517 @@
+/* The ETL writer: samples become the TraceLogging events python-etwtrace
+ * writes in instrumented mode (provider "Python"), so that reading the
+ * file back rebuilds the same stacks and times.
+ *
+ * Each thread gets its own clock: a sample starts at its timestamp (or
+ * where the thread's previous sample ended) and lasts its time. Between
+ * two samples the thread's stack changes by PythonFunctionPop and
+ * PythonFunctionPush events; a repeated stack pops and pushes its leaf so
+ * that every sample stays a sample of its own. Every distinct frame (file,
+ * function and line) of a process is one function: PythonFunction gives
+ * its file, name and line (LineNumber), and a push names its caller's line
+ * (CallerLine), as python-etwtrace does. Events are held until the end,
+ * sorted by time and packed into 64 KiB buffers after a header buffer.
+ * Metadata has no place in these events and is not written. */
+#include "etl_format.h"
+#include "etl_map.h"
+#include "etl_text.h"
+
+#include <stdlib.h>
+
+#define WR_BUFFER_SIZE 65536u
+#define WR_MAX_UNITS 8000u                 /* UTF-16 units per string */
+#define WR_QPC_BASE ((int64_t)36000000000) /* 1 h after boot, 10 MHz */
+#define WR_FREQ 10000000u
+#define WR_START_TIME 133485408000000000ull /* 2024-01-01T00:00:00Z */
+#define WR_MAX_EVENTS ((size_t)1 << 31)
+
+enum { EV_THREAD_START, EV_FUNCTION, EV_PUSH, EV_POP, EV_THREAD_STOP };
+
+typedef struct wr_event {
+    int64_t us;            /* on the writer's clock */
+    uint64_t seq;          /* order of creation, for equal times */
+    uint32_t pid, tid;
+    uint8_t kind;
+    uint32_t func;         /* EV_FUNCTION, EV_PUSH, EV_POP */
+    uint32_t caller;       /* EV_PUSH: index of the caller or UINT32_MAX */
+} wr_event;
+
+typedef struct wr_func {
+    uint64_t id;           /* FunctionID, from 1 per process */
+    const mojo_frame *frame;  /* in the writer's own table */
+    uint32_t event;        /* its EV_FUNCTION event */
+} wr_func;
+
+typedef struct wr_thread {
+    uint32_t pid, tid;
+    int64_t clock;
+    uint32_t *stack;       /* func indices, root first */
+    size_t depth, cap;
+} wr_thread;
+
+typedef struct etl_writer {
+    mojo_frames *frames;
+    wr_event *events;  size_t nevents, events_cap;
+    wr_func *funcs;    size_t nfuncs, funcs_cap;
+    wr_thread *threads; size_t nthreads, threads_cap;
+    etl_map func_by_frame;  /* (pid, frame id) -> func index */
+    etl_map next_id;        /* (pid, 0) -> the next FunctionID - 1 */
+    uint32_t *scratch; size_t scratch_cap;
+    /* buffer being filled */
+    uint8_t *buf;
+    size_t used;
+    uint64_t sequence;
+    int64_t buf_last_us;
+} etl_writer;
+
+/* ------------------------------------------------------------ events */
+
+static int oom(mojo_writer *w)
+{
+    return mojo_writer_fail(w, MOJO_E_NOMEM, "out of memory");
+}
+
+static int add_event(mojo_writer *w, wr_event ev)
+{
+    etl_writer *st = w->state;
+    if (st->nevents >= WR_MAX_EVENTS)
+        return mojo_writer_fail(w, MOJO_E_LIMIT, "more than %zu ETL events",
+                                WR_MAX_EVENTS);
+    if (!mojo_grow((void **)&st->events, &st->events_cap, st->nevents + 1,
+                   sizeof *st->events))
+        return oom(w);
+    ev.seq = st->nevents;
+    st->events[st->nevents++] = ev;
+    return MOJO_OK;
+}
+
+static wr_thread *thread_for(mojo_writer *w, uint32_t pid, uint32_t tid,
+                             int64_t start)
+{
+    etl_writer *st = w->state;
+    for (size_t i = st->nthreads; i-- > 0;)  /* few threads: a scan will do */
+        if (st->threads[i].pid == pid && st->threads[i].tid == tid)
+            return &st->threads[i];
+    if (!mojo_grow((void **)&st->threads, &st->threads_cap, st->nthreads + 1,
+                   sizeof *st->threads))
+        return NULL;
+    wr_thread *t = &st->threads[st->nthreads++];
+    memset(t, 0, sizeof *t);
+    t->pid = pid;
+    t->tid = tid;
+    t->clock = start;
+    if (add_event(w, (wr_event){.us = start, .pid = pid, .tid = tid,
+                                .kind = EV_THREAD_START}) != MOJO_OK)
+        return NULL;
+    return t;
+}
+
+/* The function for a frame in a process, made (with its PythonFunction
+ * event, moved back to the first use) on first sight. */
+static uint32_t func_for(mojo_writer *w, uint32_t pid, uint32_t tid,
+                         const mojo_frame *f, int64_t us)
+{
+    etl_writer *st = w->state;
+    const mojo_frame *own = mojo_frames_intern(st->frames, f);
+    bool added;
+    uint32_t *slot = own ? etl_map_put(&st->func_by_frame, pid, own->id, &added)
+                         : NULL;
+    if (!slot)
+        return UINT32_MAX;
+    if (!added) {
+        wr_event *ev = &st->events[st->funcs[*slot].event];
+        if (us < ev->us)
+            ev->us = us;  /* defined before any use */
+        return *slot;
+    }
+    *slot = UINT32_MAX;  /* until made */
+    uint32_t *next = etl_map_put(&st->next_id, pid, 0, NULL);
+    if (!next || !mojo_grow((void **)&st->funcs, &st->funcs_cap,
+                            st->nfuncs + 1, sizeof *st->funcs))
+        return UINT32_MAX;
+    wr_func *fn = &st->funcs[st->nfuncs];
+    fn->id = ++*next;
+    fn->frame = own;
+    fn->event = (uint32_t)st->nevents;
+    if (add_event(w, (wr_event){.us = us, .pid = pid, .tid = tid,
+                                .kind = EV_FUNCTION,
+                                .func = (uint32_t)st->nfuncs}) != MOJO_OK)
+        return UINT32_MAX;
+    *etl_map_get(&st->func_by_frame, pid, own->id) = (uint32_t)st->nfuncs;
+    return (uint32_t)st->nfuncs++;
+}
+
+/* ----------------------------------------------------------- samples */
+
+static int write_sample(mojo_writer *w, const mojo_sample *s)
+{
+    etl_writer *st = w->state;
+    if (!(s->metrics & MOJO_METRIC_TIME))
+        return mojo_writer_fail(w, MOJO_E_USAGE,
+                                "ETL holds wall-time profiles: a sample "
+                                "without a time metric cannot be written");
+    uint32_t pid = (uint32_t)s->pid, tid = (uint32_t)s->tid;
+    int64_t start = s->timestamp >= 0 ? s->timestamp : 0;
+    wr_thread *t = thread_for(w, pid, tid, start);
+    if (!t)
+        return oom(w);
+    if (start < t->clock)
+        start = t->clock;
+    size_t n = s->nframes < MOJO_MAX_FRAMES ? s->nframes : MOJO_MAX_FRAMES;
+    if (!mojo_grow((void **)&st->scratch, &st->scratch_cap, n + 1,
+                   sizeof *st->scratch))
+        return oom(w);
+    for (size_t i = 0; i < n; i++)
+        if ((st->scratch[i] = func_for(w, pid, tid, s->frames[i], start)) ==
+            UINT32_MAX)
+            return w->failed ? MOJO_ERROR : oom(w);
+
+    /* Keep the common outer part; a repeated stack re-pushes its leaf. */
+    size_t keep = 0;
+    while (keep < n && keep < t->depth && t->stack[keep] == st->scratch[keep])
+        keep++;
+    if (keep == n && keep == t->depth && keep > 0)
+        keep--;
+    for (size_t i = t->depth; i-- > keep;)
+        if (add_event(w, (wr_event){.us = start, .pid = pid, .tid = tid,
+                                    .kind = EV_POP, .func = t->stack[i]}) != MOJO_OK)
+            return MOJO_ERROR;
+    if (!mojo_grow((void **)&t->stack, &t->cap, n + 1, sizeof *t->stack))
+        return oom(w);
+    for (size_t i = keep; i < n; i++) {
+        uint32_t caller = i ? st->scratch[i - 1] : UINT32_MAX;
+        if (add_event(w, (wr_event){.us = start, .pid = pid, .tid = tid,
+                                    .kind = EV_PUSH, .func = st->scratch[i],
+                                    .caller = caller}) != MOJO_OK)
+            return MOJO_ERROR;
+        t->stack[i] = st->scratch[i];
+    }
+    t->depth = n;
+    t->clock = start + (s->time > 0 ? s->time : 0);
+    return MOJO_OK;
+}
+
+static int etl_write(mojo_writer *w, const mojo_event *ev)
+{
+    if (ev->type != MOJO_EVENT_SAMPLE)
+        return MOJO_OK;  /* no place for metadata in these events */
+    return write_sample(w, &ev->u.sample);
+}
+
+/* ------------------------------------------------------------ output */
+
+static const uint8_t python_guid[16] = {
+    0x40, 0x06, 0xa1, 0x99, 0x0d, 0x32, 0x37, 0x4b,
+    0x9e, 0x26, 0xc3, 0x11, 0xd8, 0x6d, 0xa7, 0xab};
+
+/* TraceLogging schema blob: size, no tags, event name, then per field a
+ * name and an in-type byte (no out-types: python-etwtrace uses none). */
+static size_t schema(uint8_t *out, const char *event, const char *const *names,
+                     const uint8_t *types, size_t n)
+{
+    size_t o = 2;
+    out[o++] = 0;
+    size_t k = strlen(event) + 1;
+    memcpy(out + o, event, k);
+    o += k;
+    for (size_t i = 0; i < n; i++) {
+        k = strlen(names[i]) + 1;
+        memcpy(out + o, names[i], k);
+        o += k;
+        out[o++] = types[i];
+    }
+    etl_put16(out, (uint16_t)o);
+    return o;
+}
+
+static size_t event_schema(uint8_t kind, uint8_t *out)
+{
+    static const char *const thread[] = {"ThreadID"};
+    static const uint8_t thread_t[] = {7};
+    static const char *const func[] = {"FunctionID", "BeginAddress",
+                                       "EndAddress", "LineNumber",
+                                       "SourceFile", "Name", "IsPythonCode"};
+    static const uint8_t func_t[] = {21, 21, 21, 7, 1, 1, 7};
+    static const char *const push[] = {"FunctionID", "Caller", "CallerLine"};
+    static const uint8_t push_t[] = {21, 21, 10};
+    static const char *const pop[] = {"FunctionID"};
+    static const uint8_t pop_t[] = {21};
+    switch (kind) {
+    case EV_FUNCTION: return schema(out, "PythonFunction", func, func_t, 7);
+    case EV_PUSH: return schema(out, "PythonFunctionPush", push, push_t, 3);
+    case EV_POP: return schema(out, "PythonFunctionPop", pop, pop_t, 1);
+    default: return schema(out, "PythonThread", thread, thread_t, 1);
+    }
+}
+
+static size_t put_item(uint8_t *p, uint16_t type, bool more,
+                       const uint8_t *data, size_t n)
+{
+    size_t size = etl_align8(8 + n);
+    memset(p, 0, size);
+    etl_put16(p, (uint16_t)size);
+    etl_put16(p + 2, type);
+    etl_put16(p + 4, more ? 1 : 0);  /* linkage: another item follows */
+    etl_put16(p + 6, (uint16_t)n);
+    memcpy(p + 8, data, n);
+    return size;
+}
+
+static size_t put_string(uint8_t *p, mojo_str s)
+{
+    size_t units = etl_utf8_to_utf16(s.ptr, s.len, p, WR_MAX_UNITS);
+    etl_put16(p + 2 * units, 0);
+    return 2 * units + 2;
+}
+
+/* Encode one event record into rec (at least 64 KiB); its size. */
+static size_t encode(const etl_writer *st, const wr_event *ev, uint8_t *rec)
+{
+    static const uint8_t traits[] = {9, 0, 'P', 'y', 't', 'h', 'o', 'n', 0};
+    uint8_t blob[128];
+    uint8_t level = 5, opcode = 0;
+    uint64_t keyword;
+    switch (ev->kind) {
+    case EV_FUNCTION: keyword = 0x400; break;
+    case EV_PUSH: keyword = 0x1000; break;
+    case EV_POP: keyword = 0x2000; break;
+    default:
+        keyword = 0x100;
+        level = 4;
+        opcode = ev->kind == EV_THREAD_START ? 1 : 2;
+        break;
+    }
+    memset(rec, 0, ETL_EVENT_SIZE);
+    rec[2] = ETL_HDR_EVENT64;
+    rec[3] = ETL_MARKER_FLAGS;
+    etl_put16(rec + 4, ETL_EH_FLAG_EXTENDED_INFO);
+    etl_put32(rec + 8, ev->tid);
+    etl_put32(rec + 12, ev->pid);
+    etl_put64(rec + 16, (uint64_t)(WR_QPC_BASE + ev->us * (WR_FREQ / 1000000)));
+    memcpy(rec + 24, python_guid, 16);
+    rec[43] = 11;  /* channel: TraceLogging */
+    rec[44] = level;
+    rec[45] = opcode;
+    etl_put64(rec + 48, keyword);
+    size_t o = ETL_EVENT_SIZE;
+    o += put_item(rec + o, ETL_EXT_PROV_TRAITS, true, traits, sizeof traits);
+    o += put_item(rec + o, ETL_EXT_EVENT_SCHEMA_TL, false, blob,
+                  event_schema(ev->kind, blob));
+    const wr_func *fn = ev->kind == EV_FUNCTION || ev->kind == EV_PUSH ||
+                                ev->kind == EV_POP ? &st->funcs[ev->func] : NULL;
+    switch (ev->kind) {
+    case EV_FUNCTION: {
+        int64_t line = fn->frame->line;
+        etl_put64(rec + o, fn->id);
+        etl_put64(rec + o + 8, 0);   /* no thunks: instrumented mode */
+        etl_put64(rec + o + 16, 0);
+        etl_put32(rec + o + 24, (uint32_t)(line >= 0 && line <= INT32_MAX ? line : -1));
+        o += 28;
+        o += put_string(rec + o, fn->frame->file);
+        o += put_string(rec + o, fn->frame->scope);
+        etl_put32(rec + o, fn->frame->kind == MOJO_FRAME_PYTHON);
+        o += 4;
+        break;
+    }
+    case EV_PUSH: {
+        const wr_func *caller = ev->caller == UINT32_MAX ? NULL
+                                                         : &st->funcs[ev->caller];
+        int64_t line = caller ? caller->frame->line : 0;
+        etl_put64(rec + o, fn->id);
+        etl_put64(rec + o + 8, caller ? caller->id : 0);
+        etl_put64(rec + o + 16, (uint64_t)(line > 0 ? line : 0));
+        o += 24;
+        break;
+    }
+    case EV_POP:
+        etl_put64(rec + o, fn->id);
+        o += 8;
+        break;
+    default:
+        etl_put32(rec + o, ev->tid);
+        o += 4;
+        break;
+    }
+    etl_put16(rec, (uint16_t)o);
+    return o;
+}
+
+/* Buffer header: size, payload end (Offset and SavedOffset), flush time,
+ * sequence, CPU 0, type and flags. The rest of the buffer is 0xFF. */
+static void buffer_header(uint8_t *b, size_t end, int64_t qpc, uint64_t seq,
+                          bool header)
+{
+    memset(b, 0, ETL_BUF_HEADER_SIZE);
+    memset(b + end, 0xFF, WR_BUFFER_SIZE - end);
+    etl_put32(b + ETL_BUF_SIZE, WR_BUFFER_SIZE);
+    etl_put32(b + ETL_BUF_SAVED, (uint32_t)end);
+    etl_put32(b + ETL_BUF_CURRENT, (uint32_t)end);
+    etl_put64(b + ETL_BUF_TIMESTAMP, header ? 0 : (uint64_t)qpc);
+    etl_put64(b + ETL_BUF_SEQUENCE, seq);
+    etl_put16(b + ETL_BUF_LOGGER, 0x20);
+    etl_put32(b + ETL_BUF_STATE, header ? 0 : 3);
+    etl_put32(b + ETL_BUF_OFFSET, (uint32_t)end);
+    etl_put16(b + ETL_BUF_FLAGS, header ? 0x0001 : 0x0020);
+    etl_put16(b + ETL_BUF_TYPE, header ? ETL_BUFFER_TYPE_HEADER : 0);
+}
+
+/* The first record: system header (hook 0) + TRACE_LOGFILE_HEADER. */
+static size_t logfile_record(uint8_t *rec, uint32_t nbuffers, int64_t end_us,
+                             const char *file_name)
+{
+    memset(rec, 0, 32 + 280);
+    etl_put16(rec, 2);  /* version */
+    rec[2] = ETL_HDR_SYSTEM64;
+    rec[3] = ETL_MARKER_FLAGS;
+    etl_put64(rec + 16, (uint64_t)WR_QPC_BASE);
+    uint8_t *h = rec + 32;
+    uint64_t end_time = WR_START_TIME + (uint64_t)end_us * 10u;
+    etl_put32(h + 0, WR_BUFFER_SIZE);
+    h[4] = 10; h[5] = 0; h[6] = 1; h[7] = 5;  /* Windows 10, layout 1.5 */
+    etl_put32(h + 8, 19045);                   /* build */
+    etl_put32(h + 12, 1);                      /* processors */
+    etl_put64(h + 16, end_time);
+    etl_put32(h + 24, 156250);                 /* timer resolution */
+    etl_put32(h + 32, 1);                      /* sequential file */
+    etl_put32(h + 36, nbuffers);
+    etl_put32(h + 40, 1);                      /* start buffers */
+    etl_put32(h + 44, 8);                      /* pointer size */
+    etl_put32(h + 52, 3000);                   /* CPU MHz */
+    etl_put64(h + 248, WR_START_TIME - (uint64_t)WR_QPC_BASE); /* boot */
+    etl_put64(h + 256, WR_FREQ);
+    etl_put64(h + 264, WR_START_TIME);
+    etl_put32(h + 272, 1);                     /* clock: QPC */
+    size_t o = 32 + 280;
+    o += put_string(rec + o, (mojo_str){"mojo-tools", 10});
+    o += put_string(rec + o, (mojo_str){file_name, strlen(file_name)});
+    etl_put16(rec + 4, (uint16_t)o);
+    return o;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+    const wr_event *x = a, *y = b;
+    if (x->us != y->us)
+        return x->us < y->us ? -1 : 1;
+    /* at one instant: threads start, functions are defined, then the rest */
+    int px = x->kind == EV_THREAD_START ? 0 : x->kind == EV_FUNCTION ? 1 : 2;
+    int py = y->kind == EV_THREAD_START ? 0 : y->kind == EV_FUNCTION ? 1 : 2;
+    if (px != py)
+        return px - py;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int flush_buffer(mojo_writer *w, bool header)
+{
+    etl_writer *st = w->state;
+    buffer_header(st->buf, st->used, WR_QPC_BASE + st->buf_last_us * 10,
+                  st->sequence++, header);
+    if (mojo_output_write(w->out, st->buf, WR_BUFFER_SIZE) != MOJO_OK)
+        return mojo_writer_fail_output(w);
+    st->used = ETL_BUF_HEADER_SIZE;
+    return MOJO_OK;
+}
+
+/* Pack the sorted events: once to count the buffers, once to write. */
+static int pack(mojo_writer *w, uint8_t *rec, bool write, uint32_t *nbuffers)
+{
+    etl_writer *st = w->state;
+    uint32_t n = 0;
+    size_t used = ETL_BUF_HEADER_SIZE;
+    st->used = ETL_BUF_HEADER_SIZE;
+    for (size_t i = 0; i < st->nevents; i++) {
+        const wr_event *ev = &st->events[i];
+        size_t size = encode(st, ev, write ? st->buf + st->used : rec);
+        if (used + etl_align8(size) > WR_BUFFER_SIZE) {
+            if (write) {
+                if (flush_buffer(w, false) != MOJO_OK)
+                    return MOJO_ERROR;
+                size = encode(st, ev, st->buf + st->used);
+            }
+            n++;
+            used = ETL_BUF_HEADER_SIZE;
+        }
+        if (write) {
+            memset(st->buf + st->used + size, 0, etl_align8(size) - size);
+            st->used += etl_align8(size);
+            st->buf_last_us = ev->us;
+        }
+        used += etl_align8(size);
+    }
+    if (used > ETL_BUF_HEADER_SIZE) {
+        n++;
+        if (write && flush_buffer(w, false) != MOJO_OK)
+            return MOJO_ERROR;
+    }
+    *nbuffers = n;
+    return MOJO_OK;
+}
+
+static int etl_finish(mojo_writer *w)
+{
+    etl_writer *st = w->state;
+    int64_t end = 0;
+    for (size_t i = 0; i < st->nthreads; i++) {
+        wr_thread *t = &st->threads[i];
+        for (size_t k = t->depth; k-- > 0;)
+            if (add_event(w, (wr_event){.us = t->clock, .pid = t->pid,
+                                        .tid = t->tid, .kind = EV_POP,
+                                        .func = t->stack[k]}) != MOJO_OK)
+                return MOJO_ERROR;
+        t->depth = 0;
+        if (add_event(w, (wr_event){.us = t->clock, .pid = t->pid, .tid = t->tid,
+                                    .kind = EV_THREAD_STOP}) != MOJO_OK)
+            return MOJO_ERROR;
+        if (t->clock > end)
+            end = t->clock;
+    }
+    /* (wr_func.event indices are stale from here on: not used again) */
+    if (st->nevents)
+        qsort(st->events, st->nevents, sizeof *st->events, cmp_event);
+    if (!(st->buf = malloc(2 * (size_t)WR_BUFFER_SIZE)))
+        return oom(w);
+    uint32_t ndata = 0;
+    if (pack(w, st->buf + WR_BUFFER_SIZE, false, &ndata) != MOJO_OK)
+        return MOJO_ERROR;
+    const char *name = mojo_output_name(w->out);
+    size_t size = logfile_record(st->buf + ETL_BUF_HEADER_SIZE, ndata + 1, end,
+                                 name && strcmp(name, "-") != 0 ? name : "");
+    st->used = ETL_BUF_HEADER_SIZE + etl_align8(size);
+    memset(st->buf + ETL_BUF_HEADER_SIZE + size, 0, etl_align8(size) - size);
+    if (flush_buffer(w, true) != MOJO_OK)
+        return MOJO_ERROR;
+    return pack(w, st->buf + WR_BUFFER_SIZE, true, &ndata);
+}
+
+static int etl_writer_init(mojo_writer *w)
+{
+    etl_writer *st = calloc(1, sizeof *st);
+    if (!st || !(st->frames = mojo_frames_new())) {
+        free(st);
+        return oom(w);
+    }
+    w->state = st;
+    return MOJO_OK;
+}
+
+static void etl_destroy(mojo_writer *w)
+{
+    etl_writer *st = w->state;
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->nthreads; i++)
+        free(st->threads[i].stack);
+    free(st->threads);
+    free(st->events);
+    free(st->funcs);
+    free(st->scratch);
+    free(st->buf);
+    etl_map_free(&st->func_by_frame);
+    etl_map_free(&st->next_id);
+    mojo_frames_unref(st->frames);
+    free(st);
+    w->state = NULL;
+}
+
+const mojo_writer_ops mojo_etl_writer_ops = {etl_writer_init, etl_write,
+                                             etl_finish, etl_destroy};
