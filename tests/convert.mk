@@ -13,8 +13,8 @@ tests_convert_unit_LDFLAGS = -Wl,-u,mojo_pprof_writer_ops \
 	-Wl,-u,mojo_speedscope_writer_ops
 TESTS += tests/convert_unit \
 	tests/convert-pprof.sh tests/convert-speedscope.sh \
-	tests/convert-exact.sh tests/convert-cli.sh
-EXTRA_DIST += tests/convert-pprof.sh tests/convert-speedscope.sh \
+	tests/convert-exact.sh tests/convert-cli.sh tests/convert-speedscope-app.sh
+EXTRA_DIST += tests/convert-speedscope-app.sh tests/convert-pprof.sh tests/convert-speedscope.sh \
 	tests/convert-exact.sh tests/convert-cli.sh tests/convert_common.sh \
 	tests/convert_totals.py tests/speedscope-validate.js \
 	tests/package.json tests/package-lock.json testdata/convert

@@ -17,7 +17,7 @@ static void usage(void)
            "OUTPUT defaults to standard output.\n"
            "\n"
            "  -o, --output FILE   write to FILE\n"
-           "  -n, --name NAME     the profile's name (default: INPUT's file name)\n"
+           "      --name NAME     the profile's name (default: INPUT's file name)\n"
            "      --gzip          gzip-compress the output\n"
            "  -h, --help          show this help\n"
            "  -V, --version       show the version\n"
@@ -31,10 +31,10 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_GZIP = 256 };
+    enum { OPT_GZIP = 256, OPT_NAME };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"name", required_argument, NULL, 'n'},
+        {"name", required_argument, NULL, OPT_NAME},
         {"gzip", no_argument, NULL, OPT_GZIP},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -45,10 +45,10 @@ int main(int argc, char **argv)
     int c;
 
     cli_init(argv[0]);
-    while ((c = getopt_long(argc, argv, "o:n:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
-        case 'n': wo.profile_name = optarg; break;
+        case OPT_NAME: wo.profile_name = optarg; break;
         case OPT_GZIP: wo.compress = 1; break;
         case 'h': usage(); break;
         case 'V': cli_version(); break;

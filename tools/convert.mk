@@ -5,4 +5,6 @@ tools_austin2pprof_LDADD = $(TOOL_LDADD)
 tools_austin2speedscope_SOURCES = tools/austin2speedscope.c
 tools_austin2speedscope_LDADD = $(TOOL_LDADD)
 # Their benchmark (run by hand: bench/convert.sh) and its workload.
-EXTRA_DIST += bench/convert.sh bench/convert-workload.py
+EXTRA_DIST += bench/convert.sh bench/convert-workload.py \
+	bench/convert-screenshot.sh docs/speedscope-wall.png \
+	docs/speedscope-workload.png
