@@ -114,13 +114,10 @@ MOJO_HIDDEN int mojo_reader_fail_input(mojo_reader *r);
 
 extern MOJO_HIDDEN const mojo_reader_ops mojo_mojo_reader_ops;
 extern MOJO_HIDDEN const mojo_reader_ops mojo_austin_reader_ops;
-/* Formats built from separate parts are weak references: a build without
- * one reports the format as unsupported instead of failing to link. */
-#define MOJO_OPTIONAL __attribute__((weak))
-extern MOJO_HIDDEN const mojo_reader_ops mojo_etl_reader_ops MOJO_OPTIONAL;
+extern MOJO_HIDDEN const mojo_reader_ops mojo_etl_reader_ops;
 
 /* Sniffers: true when the first n bytes look like the format. */
-MOJO_HIDDEN bool mojo_etl_sniff(const uint8_t *p, size_t n) MOJO_OPTIONAL;
+MOJO_HIDDEN bool mojo_etl_sniff(const uint8_t *p, size_t n);
 
 /* --------------------------------------------------------------- writers */
 
@@ -149,8 +146,8 @@ MOJO_HIDDEN int mojo_writer_fail_output(mojo_writer *w);
 
 extern MOJO_HIDDEN const mojo_writer_ops mojo_mojo_writer_ops;
 extern MOJO_HIDDEN const mojo_writer_ops mojo_austin_writer_ops;
-extern MOJO_HIDDEN const mojo_writer_ops mojo_pprof_writer_ops MOJO_OPTIONAL;
-extern MOJO_HIDDEN const mojo_writer_ops mojo_speedscope_writer_ops MOJO_OPTIONAL;
-extern MOJO_HIDDEN const mojo_writer_ops mojo_etl_writer_ops MOJO_OPTIONAL;
+extern MOJO_HIDDEN const mojo_writer_ops mojo_pprof_writer_ops;
+extern MOJO_HIDDEN const mojo_writer_ops mojo_speedscope_writer_ops;
+extern MOJO_HIDDEN const mojo_writer_ops mojo_etl_writer_ops;
 
 #endif

@@ -131,8 +131,9 @@ static mojo_output *output_new(const char *name, bool gzip, mojo_error *err)
     if (gzip) {
         if (!(p->zbuf = malloc(BUF_SIZE)))
             goto nomem;
-        /* 15 + 16: a gzip wrapper; level 6 is zlib's own default. */
-        if (deflateInit2(&p->zs, 6, Z_DEFLATED, 15 + 16, 8,
+        /* 15 + 16: a gzip wrapper. Level 1: profiles compress well anyway,
+         * and speed is what a converter is judged by. */
+        if (deflateInit2(&p->zs, 1, Z_DEFLATED, 15 + 16, 8,
                          Z_DEFAULT_STRATEGY) != Z_OK)
             goto nomem;
         p->zs_live = true;

@@ -12,7 +12,7 @@ static mojo_format sniff(mojo_input *in)
     const uint8_t *p = in->cur;
     if (n >= 3 && memcmp(p, "MOJ", 3) == 0)
         return MOJO_FORMAT_MOJO;
-    if (mojo_etl_sniff && mojo_etl_sniff(p, (size_t)n))
+    if (mojo_etl_sniff(p, (size_t)n))
         return MOJO_FORMAT_ETL;
     return MOJO_FORMAT_AUSTIN;
 }

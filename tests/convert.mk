@@ -7,10 +7,6 @@ tests_convert_unit_SOURCES = tests/convert_unit.c
 nodist_tests_convert_unit_SOURCES = libmojo/profile.pb-c.h
 tests_convert_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_convert_unit_LDADD = libmojo/libmojocore.la $(CHECK_LIBS)
-# The writers are weak references in libmojo's dispatch; -u makes the linker
-# take them out of the static core library.
-tests_convert_unit_LDFLAGS = -Wl,-u,mojo_pprof_writer_ops \
-	-Wl,-u,mojo_speedscope_writer_ops
 TESTS += tests/convert_unit \
 	tests/convert-pprof.sh tests/convert-speedscope.sh \
 	tests/convert-exact.sh tests/convert-cli.sh tests/convert-speedscope-app.sh
