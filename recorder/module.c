@@ -262,7 +262,7 @@ static PyObject *py_walk_self(PyObject *self, PyObject *unused)
         goto done;
     }
     if (pyr_thread_read((uintptr_t)PyThreadState_Get(), &tv) != 0 ||
-        walker_walk(w, tv.top_frame, res) != 0) {
+        walker_walk(w, &tv, res) != 0) {
         PyErr_SetString(PyExc_RuntimeError, "cannot walk the current thread");
         goto done;
     }

@@ -20,6 +20,33 @@
 
 #define READ(addr, obj) vm_read(&(obj), (uintptr_t)(addr), sizeof(obj))
 
+static _Thread_local const unsigned char *win_copy;
+static _Thread_local uintptr_t win_lo;
+static _Thread_local size_t win_len;
+
+void pyr_window_set(const void *copy, uintptr_t lo, size_t len)
+{
+    win_copy = copy;
+    win_lo = lo;
+    win_len = len;
+}
+
+void pyr_window_clear(void)
+{
+    win_copy = NULL;
+    win_len = 0;
+}
+
+/* A read served from the window when it lies inside it. */
+static int read_windowed(void *dst, uintptr_t addr, size_t len)
+{
+    if (win_copy && addr >= win_lo && addr - win_lo <= win_len && len <= win_len - (addr - win_lo)) {
+        memcpy(dst, win_copy + (addr - win_lo), len);
+        return 0;
+    }
+    return vm_read(dst, addr, len);
+}
+
 int pyr_first_interp(uintptr_t *interp)
 {
     PyInterpreterState *head = NULL;
@@ -29,45 +56,58 @@ int pyr_first_interp(uintptr_t *interp)
     return 0;
 }
 
+/* PyInterpreterState is large (100-400 KB): read only the span holding
+ * the three fields we use, which lie close together in every version. */
+#define FIELD_END(f) (offsetof(PyInterpreterState, f) + sizeof(((PyInterpreterState *)0)->f))
+#define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
+#define MAX3(a, b, c) ((a) > (b) ? ((a) > (c) ? (a) : (c)) : ((b) > (c) ? (b) : (c)))
+#define INTERP_LO MIN3(offsetof(PyInterpreterState, next), offsetof(PyInterpreterState, id), \
+                       offsetof(PyInterpreterState, threads.head))
+#define INTERP_HI MAX3(FIELD_END(next), FIELD_END(id), FIELD_END(threads.head))
+_Static_assert(INTERP_HI - INTERP_LO <= 1024, "interpreter fields are far apart");
+
 int pyr_interp_read(uintptr_t addr, py_interp_view *out)
 {
-    PyInterpreterState is;
-    if (READ(addr, is) != 0)
+    unsigned char span[INTERP_HI - INTERP_LO];
+    PyInterpreterState *next;
+    PyThreadState *head;
+    if (vm_read(span, addr + INTERP_LO, sizeof span) != 0)
         return -1;
-    out->next = (uintptr_t)is.next;
-    out->id = is.id;
-    out->threads_head = (uintptr_t)is.threads.head;
+    memcpy(&next, span + offsetof(PyInterpreterState, next) - INTERP_LO, sizeof next);
+    memcpy(&out->id, span + offsetof(PyInterpreterState, id) - INTERP_LO, sizeof out->id);
+    memcpy(&head, span + offsetof(PyInterpreterState, threads.head) - INTERP_LO, sizeof head);
+    out->next = (uintptr_t)next;
+    out->threads_head = (uintptr_t)head;
     return 0;
 }
 
 int pyr_gil_holder(uintptr_t interp, uintptr_t *tstate)
 {
+    /* The thread that holds the GIL or held it last: the one that most
+     * likely grew the memory since the previous sample. */
 #if PY_VERSION_HEX < 0x030C0000
-    /* 3.11: one GIL for the runtime; the running thread state is recorded. */
-    (void)interp;
-    uintptr_t cur = 0;
-    if (READ(&_PyRuntime.gilstate.tstate_current._value, cur) != 0)
+    (void)interp;   /* 3.11: one GIL for the runtime */
+    uintptr_t holder = 0;
+    if (READ(&_PyRuntime.ceval.gil.last_holder._value, holder) != 0)
         return -1;
-    *tstate = cur;
-    return 0;
 #else
-    /* 3.12+: each interpreter points at its GIL, which names its holder. */
     struct _gil_runtime_state *gil = NULL;
-    struct _gil_runtime_state g;
     PyInterpreterState *is = (PyInterpreterState *)interp;
-    if (READ(&is->ceval.gil, gil) != 0 || READ(gil, g) != 0)
+    if (READ(&is->ceval.gil, gil) != 0 || gil == NULL)
         return -1;
 #if PY_VERSION_HEX < 0x030D0000
-    *tstate = (uintptr_t)g.last_holder._value;
-    int locked = g.locked._value;
+    uintptr_t holder = 0;
+    if (READ(&gil->last_holder._value, holder) != 0)
+        return -1;
 #else
-    *tstate = (uintptr_t)g.last_holder;
-    int locked = g.locked;
+    PyThreadState *last = NULL;
+    if (READ(&gil->last_holder, last) != 0)
+        return -1;
+    uintptr_t holder = (uintptr_t)last;
 #endif
-    if (!locked)
-        *tstate = 0;
+#endif
+    *tstate = holder;
     return 0;
-#endif
 }
 
 int pyr_thread_read(uintptr_t addr, py_thread_view *out)
@@ -89,13 +129,20 @@ int pyr_thread_read(uintptr_t addr, py_thread_view *out)
 #else
     out->top_frame = (uintptr_t)ts.current_frame;
 #endif
+    out->stack_lo = out->stack_hi = 0;
+    if (ts.datastack_chunk != NULL && ts.datastack_top != NULL) {
+        out->stack_lo = (uintptr_t)ts.datastack_chunk + offsetof(_PyStackChunk, data);
+        out->stack_hi = (uintptr_t)ts.datastack_top;
+        if (out->stack_hi < out->stack_lo)
+            out->stack_lo = out->stack_hi = 0;
+    }
     return 0;
 }
 
 int pyr_frame_read(uintptr_t addr, py_frame_view *out)
 {
     _PyInterpreterFrame f;
-    if (READ(addr, f) != 0)
+    if (read_windowed(&f, addr, sizeof f) != 0)
         return -1;
     out->previous = (uintptr_t)f.previous;
 #if PY_VERSION_HEX < 0x030D0000
@@ -116,19 +163,42 @@ int pyr_frame_read(uintptr_t addr, py_frame_view *out)
     return 0;
 }
 
+/* 0: code object; -2: None; -1: anything else. */
+static int code_view(const PyCodeObject *co, py_code_view *out)
+{
+    if (Py_TYPE(co) != &PyCode_Type)
+        return Py_TYPE(co) == Py_TYPE(Py_None) ? -2 : -1;
+    out->filename = (uintptr_t)co->co_filename;
+    out->qualname = (uintptr_t)co->co_qualname;
+    out->linetable = (uintptr_t)co->co_linetable;
+    out->firstlineno = co->co_firstlineno;
+    out->firsttraceable = co->_co_firsttraceable;
+    return 0;
+}
+
 int pyr_code_read(uintptr_t addr, py_code_view *out)
 {
     PyCodeObject co;
     if (READ(addr, co) != 0)
         return -1;
-    if (Py_TYPE(&co) != &PyCode_Type)
-        return Py_TYPE(&co) == Py_TYPE(Py_None) ? -2 : -1;
-    out->filename = (uintptr_t)co.co_filename;
-    out->qualname = (uintptr_t)co.co_qualname;
-    out->linetable = (uintptr_t)co.co_linetable;
-    out->firstlineno = co.co_firstlineno;
-    out->firsttraceable = co._co_firsttraceable;
-    return 0;
+    return code_view(&co, out);
+}
+
+#define CODE_BATCH 64
+
+void pyr_code_read_many(const uintptr_t *codes, size_t n, py_code_view *out,
+                        unsigned char *ok)
+{
+    PyCodeObject buf[CODE_BATCH];
+    unsigned char got[CODE_BATCH];
+    for (size_t base = 0; base < n; base += CODE_BATCH) {
+        size_t k = n - base < CODE_BATCH ? n - base : CODE_BATCH;
+        vm_read_many(buf, codes + base, k, sizeof buf[0], got);
+        for (size_t j = 0; j < k; j++) {
+            int rc = got[j] ? code_view(&buf[j], &out[base + j]) : -1;
+            ok[base + j] = rc == 0 ? 1 : rc == -2 ? 2 : 0;
+        }
+    }
 }
 
 /* Append code point cp as UTF-8; 0 when it does not fit. Lone surrogates

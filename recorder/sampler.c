@@ -39,6 +39,7 @@ typedef struct recorder {
     atomic_int stop;
     int wake[2];                   /* self-pipe: stop requests and SIGTERM */
     int statm_fd;
+    int64_t pid;                   /* ours: changes in a fork child */
     int64_t start_us, last_us, last_flush_us;
     int64_t last_rss;              /* RSS when growth was last given out */
     int mem_given;                 /* this round gave it to a thread */
@@ -204,7 +205,7 @@ static void sample_thread(recorder *r, int64_t pid, int64_t iid, uintptr_t ts_ad
                           int64_t time_delta, int64_t mem_delta, int64_t now)
 {
     walk_result *w = &r->walk;
-    if (walker_walk(r->walker, tv->top_frame, w) != 0 || w->nframes == 0)
+    if (walker_walk(r->walker, tv, w) != 0 || w->nframes == 0)
         return;
     int idle = 0;
     if (r->cfg.mode == REC_CPU || r->cfg.mode == REC_FULL)
@@ -257,7 +258,7 @@ static void sample_round(recorder *r)
     int64_t now = mono_us();
     int64_t time_delta = now - r->last_us;
     int64_t mem_delta = 0;
-    int64_t pid = (int64_t)getpid();
+    int64_t pid = r->pid;
     r->last_us = now;
 
     /* The growth since the last time it was given to a thread goes to the
@@ -452,6 +453,7 @@ static int open_output(recorder *r, const char *path, const char *const *meta,
     memset(&r->sum, 0, sizeof r->sum);
     memset(r->seen, 0, sizeof r->seen);
     r->round_total_us = 0;
+    r->pid = (int64_t)getpid();
     r->start_us = r->last_us = r->last_flush_us = mono_us();
     r->last_rss = -1;
     put_start_meta(r, meta);

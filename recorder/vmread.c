@@ -78,6 +78,48 @@ int vm_read(void *dst, uintptr_t addr, size_t len)
     }
 }
 
+/* process_vm_readv takes at most IOV_MAX (1024) vectors a call. */
+#define VM_BATCH 64
+
+size_t vm_read_many(void *dst, const uintptr_t *addr, size_t n, size_t len, unsigned char *ok)
+{
+    size_t good = 0;
+    char *out = dst;
+    for (size_t i = 0; i < n; i++)
+        ok[i] = 0;
+#ifdef HAVE_PROCESS_VM_READV
+    if (vm_kind == VM_READV) {
+        struct iovec local[VM_BATCH], remote[VM_BATCH];
+        for (size_t base = 0; base < n; base += VM_BATCH) {
+            size_t k = n - base < VM_BATCH ? n - base : VM_BATCH;
+            for (size_t j = 0; j < k; j++) {
+                local[j].iov_base = out + (base + j) * len;
+                local[j].iov_len = len;
+                remote[j].iov_base = (void *)addr[base + j];
+                remote[j].iov_len = len;
+            }
+            ssize_t got = process_vm_readv(vm_pid, local, k, remote, k, 0);
+            /* It stops at the first block it cannot read: mark those before
+             * it, then read the rest one by one. */
+            size_t full = got > 0 ? (size_t)got / len : 0;
+            for (size_t j = 0; j < k; j++) {
+                if (j < full || vm_read(out + (base + j) * len, addr[base + j], len) == 0) {
+                    ok[base + j] = 1;
+                    good++;
+                }
+            }
+        }
+        return good;
+    }
+#endif
+    for (size_t i = 0; i < n; i++)
+        if (vm_read(out + i * len, addr[i], len) == 0) {
+            ok[i] = 1;
+            good++;
+        }
+    return good;
+}
+
 const char *vm_method(void)
 {
     switch (vm_kind) {

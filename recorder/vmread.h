@@ -18,6 +18,11 @@ int vm_init(void);
 /* Copy len bytes at addr into dst. 0 when every byte was read, else -1. */
 int vm_read(void *dst, uintptr_t addr, size_t len);
 
+/* Copy n blocks (addr[i], len bytes each) into dst + i * len, in as few
+ * system calls as possible. ok[i] is set to 1 for every block read in full.
+ * Returns how many were read. */
+size_t vm_read_many(void *dst, const uintptr_t *addr, size_t n, size_t len, unsigned char *ok);
+
 /* Which method vm_init chose: "process_vm_readv", "/proc/self/mem", "none". */
 const char *vm_method(void);
 

@@ -3,6 +3,7 @@
 #include "walker.h"
 #include "linetable.h"
 #include "pyread.h"
+#include "vmread.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@
  * creating code objects must not grow the recorder without bound). */
 #define CODE_SLOTS_MAX (1u << 16)
 #define FRAME_SLOTS_MAX (1u << 20)
+/* How much of a thread's data stack is copied in one read each sample:
+ * the innermost frames live there; older ones are read one by one. */
+#define WINDOW_MAX (64u << 10)
 
 typedef struct code_entry {
     uintptr_t addr;                /* 0: empty slot */
@@ -43,6 +47,13 @@ struct walker {
     const mojo_frame *invalid;
     uintptr_t boundary;
     const mojo_frame *leaf_first[WALK_MAX_DEPTH + 1];
+    /* One walk's frames before resolution, innermost first. */
+    uintptr_t code_addrs[WALK_MAX_DEPTH];
+    intptr_t offsets[WALK_MAX_DEPTH];
+    unsigned char generator[WALK_MAX_DEPTH];
+    py_code_view views[WALK_MAX_DEPTH];
+    unsigned char code_ok[WALK_MAX_DEPTH];
+    unsigned char window[WINDOW_MAX];
     unsigned char table_buf[LINETABLE_MAX];
     char name_buf[NAME_MAX_BYTES];
     walker_stats stats;
@@ -274,44 +285,58 @@ void walker_set_boundary(walker *w, uintptr_t code)
     w->boundary = code;
 }
 
-int walker_walk(walker *w, uintptr_t top, walk_result *out)
+int walker_walk(walker *w, const py_thread_view *tv, walk_result *out)
 {
-    size_t n = 0;
+    size_t n = 0, k = 0;
     int error = 0, oom = 0;
-    uintptr_t addr = top;
     size_t unit = pyr_code_unit();
 
-    while (addr != 0) {
+    /* 1. One read of the top of the data stack, where the frames are. */
+    if (tv->stack_hi > tv->stack_lo) {
+        uintptr_t lo = tv->stack_hi - tv->stack_lo > WINDOW_MAX ? tv->stack_hi - WINDOW_MAX
+                                                                : tv->stack_lo;
+        size_t span = (size_t)(tv->stack_hi - lo);
+        if (vm_read(w->window, lo, span) == 0)
+            pyr_window_set(w->window, lo, span);
+    }
+
+    /* 2. The frame chain, innermost first. */
+    for (uintptr_t addr = tv->top_frame; addr != 0;) {
         py_frame_view fv;
-        py_code_view cv;
         if (n >= WALK_MAX_DEPTH || pyr_frame_read(addr, &fv) != 0 || fv.previous == addr) {
             error = 1;
             break;
         }
-        uintptr_t next = fv.previous;
         if (fv.code == w->boundary && w->boundary)
             break;
-        if (fv.shim) {
-            addr = next;
-            continue;
+        if (!fv.shim) {
+            w->code_addrs[n] = fv.code;
+            w->offsets[n] = fv.instr_offset;
+            w->generator[n] = (unsigned char)fv.generator;
+            n++;
         }
-        int rc = pyr_code_read(fv.code, &cv);
-        if (rc == -2) {          /* not Python code (3.13 frames may hold None) */
-            addr = next;
+        addr = fv.previous;
+    }
+    pyr_window_clear();
+
+    /* 3. Their code objects, in one read. */
+    pyr_code_read_many(w->code_addrs, n, w->views, w->code_ok);
+
+    /* 4. Resolve; a frame we cannot read ends the stack (the rest is lost). */
+    for (size_t i = 0; i < n; i++) {
+        if (w->code_ok[i] == 2)      /* None: not Python code (3.13) */
             continue;
-        }
-        if (rc != 0) {
+        if (w->code_ok[i] != 1) {
             error = 1;
             break;
         }
-        int64_t index = fv.instr_offset < 0 ? -1 : (int64_t)(fv.instr_offset / (intptr_t)unit);
+        const py_code_view *cv = &w->views[i];
+        int64_t index = w->offsets[i] < 0 ? -1 : (int64_t)(w->offsets[i] / (intptr_t)unit);
         /* A frame that has not reached its first traceable instruction is
          * not on the Python-visible stack yet (CPython skips it too). */
-        if (!fv.generator && index < cv.firsttraceable) {
-            addr = next;
+        if (!w->generator[i] && index < cv->firsttraceable)
             continue;
-        }
-        code_entry *e = code_lookup(w, fv.code, &cv, &oom);
+        code_entry *e = code_lookup(w, w->code_addrs[i], cv, &oom);
         const mojo_frame *f = e ? frame_lookup(w, e, index, &oom) : NULL;
         if (oom)
             return -1;
@@ -319,16 +344,15 @@ int walker_walk(walker *w, uintptr_t top, walk_result *out)
             error = 1;
             break;
         }
-        w->leaf_first[n++] = f;
-        addr = next;
+        w->leaf_first[k++] = f;
     }
 
-    size_t k = 0;
+    size_t j = 0;
     if (error)
-        out->frames[k++] = w->invalid;
-    for (size_t i = n; i > 0; i--)
-        out->frames[k++] = w->leaf_first[i - 1];
-    out->nframes = k;
+        out->frames[j++] = w->invalid;
+    for (size_t i = k; i > 0; i--)
+        out->frames[j++] = w->leaf_first[i - 1];
+    out->nframes = j;
     out->error = error;
     return 0;
 }

@@ -10,6 +10,7 @@
 #define RECORDER_WALKER_H
 
 #include "mojo.h"
+#include "pyread.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,10 +34,9 @@ void walker_free(walker *w);
  * stack: the launcher's own frames (runpy) below the program. 0: none. */
 void walker_set_boundary(walker *w, uintptr_t code);
 
-/* Walk from the innermost frame `top` (an _PyInterpreterFrame address).
- * Always fills out (possibly with no frames); returns 0, or -1 when out of
- * memory. */
-int walker_walk(walker *w, uintptr_t top, walk_result *out);
+/* Walk a thread from its innermost frame. Always fills out (possibly with
+ * no frames); returns 0, or -1 when out of memory. */
+int walker_walk(walker *w, const py_thread_view *tv, walk_result *out);
 
 /* Counters for the end-of-run metadata and tests. */
 typedef struct walker_stats {

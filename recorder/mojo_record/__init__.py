@@ -19,7 +19,6 @@ parent's with the child's pid before the extension (run.mojo gives
 run.4242.mojo); mojofilter merges them.
 """
 import atexit
-import json
 import os
 import sys
 
@@ -223,11 +222,23 @@ def _stop_before_os_exit():
     os._exit = _exit
 
 
+def _encode_spec(config):
+    """MODE INTERVAL_US CHILDREN OUTPUT (the path last: it may hold spaces).
+    Plain text rather than JSON: importing json costs the program 3 ms."""
+    return "%s %d %d %s" % (config["mode"], config["interval_us"],
+                            1 if config["children"] else 0, config["output"])
+
+
+def _decode_spec(raw):
+    mode, interval, children, output = raw.split(" ", 3)
+    return {"mode": mode, "interval_us": int(interval), "children": children == "1",
+            "output": output}
+
+
 def _pass_to_children():
     """Spawned children learn what to record from ENV_CHILD; our package
     directory goes on their PYTHONPATH so that they can import it."""
-    spec = dict(_config)
-    os.environ[ENV_CHILD] = json.dumps(spec)
+    os.environ[ENV_CHILD] = _encode_spec(_config)
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.environ.get("PYTHONPATH", "")
     if here not in path.split(os.pathsep):
@@ -242,7 +253,7 @@ def _start_from_env():
     if not raw or is_active():
         return False
     try:
-        spec = json.loads(raw)
+        spec = _decode_spec(raw)
         start(child_path(spec["output"], os.getpid()), spec["mode"],
               spec["interval_us"], children=spec.get("children", True), _child=True,
               _extra_meta=[("parent", str(os.getppid()))])

@@ -168,10 +168,9 @@ def _disable():
 def _hide_launcher(hook):
     """An uncaught exception's traceback starts at the program, as it would
     without the launcher: our frames and runpy's are left out."""
-    import runpy
     ours = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                     "__main__.py"),
-            runpy.__file__, runpy.__spec__.origin if runpy.__spec__ else None, "<frozen runpy>"}
+            "<frozen runpy>", os.path.join(os.path.dirname(os.__file__), "runpy.py")}
 
     def excepthook(kind, value, tb):
         while tb is not None and tb.tb_next is not None and \
@@ -218,12 +217,16 @@ def main(argv=None):
         starter = lambda: _instrument.start(output, summary=not opts["quiet"],
                                             children=opts["children"])
     else:
-        # Stacks start at the program: runpy's frames below it are hidden.
-        import runpy
+        # Stacks start at the program: the frames below it are hidden.
+        if kind == "script" and os.path.isfile(target):
+            boundary = _exec_script.__code__
+        else:
+            import runpy
+            boundary = runpy._run_code.__code__
         starter = lambda: mojo_record.start(output, opts["mode"], opts["interval"],
                                             children=opts["children"],
                                             summary=not opts["quiet"],
-                                            _boundary=runpy._run_code.__code__)
+                                            _boundary=boundary)
 
     # The program sees the interpreter as if it had been started on it.
     if kind == "script":
@@ -232,17 +235,52 @@ def main(argv=None):
     else:
         sys.argv[:] = [target] + rest[1:]
         sys.path[0] = os.getcwd()
-    import runpy
+    if kind == "script" and os.path.isfile(target):
+        code = _compile_script(target)
+        if code is None:
+            return 1
     try:
         starter()
-    except (OSError, ValueError, ImportError) as e:
+    except (OSError, ValueError, ImportError, RuntimeError) as e:
         sys.stderr.write("%s\n" % e)
         return 1
     # Recording stops at interpreter exit (atexit), after the program's
     # non-daemon threads finished; exceptions and exit codes pass through.
     sys.excepthook = _hide_launcher(sys.excepthook)
-    if kind == "script":
-        runpy.run_path(target, run_name="__main__")
+    if kind == "script" and os.path.isfile(target):
+        _exec_script(code, target)
     else:
-        runpy.run_module(target, run_name="__main__", alter_sys=True)
+        import runpy
+        if kind == "script":     # a directory or zip file with __main__.py
+            runpy.run_path(target, run_name="__main__")
+        else:
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
     return 0
+
+
+def _compile_script(path):
+    """The script's code, or None after printing the error as Python would."""
+    import io
+    try:
+        with io.open_code(path) as f:
+            source = f.read()
+        return compile(source, path, "exec", dont_inherit=True)
+    except OSError as e:
+        sys.stderr.write("mojo-record: %s: %s\n" % (path, e.strerror or e))
+    except SyntaxError:
+        import traceback
+        traceback.print_exc(limit=0)
+    return None
+
+
+def _exec_script(code, path):
+    """Run a script as `python3 SCRIPT` does: in a fresh __main__ module
+    (so that pickling and multiprocessing's spawn find it), without
+    runpy.run_path and the modules it imports."""
+    import builtins
+    import types
+    main = types.ModuleType("__main__")
+    main.__dict__.update(__file__=path, __cached__=None, __loader__=None, __package__=None,
+                         __spec__=None, __builtins__=builtins)
+    sys.modules["__main__"] = main
+    exec(code, main.__dict__)
