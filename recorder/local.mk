@@ -4,15 +4,17 @@
 recorder_py = \
 	recorder/mojo_record/__init__.py recorder/mojo_record/__main__.py \
 	recorder/mojo_record/_cli.py recorder/mojo_record/_spawn.py \
-	recorder/mojo_record/_child.py
+	recorder/mojo_record/_child.py recorder/mojo_record/_instrument.py
 recorder_c = \
 	recorder/module.c \
 	recorder/sampler.c recorder/sampler.h \
 	recorder/walker.c recorder/walker.h \
 	recorder/linetable.c recorder/linetable.h \
 	recorder/pyread.c recorder/pyread.h \
-	recorder/vmread.c recorder/vmread.h
-EXTRA_DIST += $(recorder_py) $(recorder_c) recorder/mojo-record.in
+	recorder/vmread.c recorder/vmread.h \
+	recorder/tracer.c recorder/tracer.h
+EXTRA_DIST += $(recorder_py) $(recorder_c) recorder/mojo-record.in \
+	bench/record.py bench/record_workload.py bench/record_split.py bench/record_calls.py
 
 if BUILD_RECORDER
 mojo_recorddir = $(pythondir)/mojo_record

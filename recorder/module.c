@@ -11,6 +11,7 @@
 #include "linetable.h"
 #include "pyread.h"
 #include "sampler.h"
+#include "tracer.h"
 #include "vmread.h"
 #include "walker.h"
 
@@ -80,6 +81,8 @@ static PyObject *py_start(PyObject *self, PyObject *args, PyObject *kw)
         boundary = NULL;
     if (boundary && !PyCode_Check(boundary))
         return PyErr_Format(PyExc_TypeError, "boundary must be a code object");
+    if (tr_active())
+        return PyErr_Format(PyExc_RuntimeError, "mojo_record is already tracing");
     int m = rec_mode_from_name(mode);
     if (m < 0)
         return PyErr_Format(PyExc_ValueError, "unknown mode %R (wall, cpu, memory, full)",
@@ -289,6 +292,47 @@ done:
     return out;
 }
 
+static PyObject *py_trace_start(PyObject *self, PyObject *args)
+{
+    const char *path;
+    PyObject *boundary = Py_None;
+    if (!PyArg_ParseTuple(args, "s|O", &path, &boundary))
+        return NULL;
+    if (boundary != Py_None && !PyCode_Check(boundary))
+        return PyErr_Format(PyExc_TypeError, "boundary must be a code object");
+    if (rec_active())
+        return PyErr_Format(PyExc_RuntimeError, "mojo_record is already sampling");
+    if (tr_start(path, boundary == Py_None ? NULL : boundary) != 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_trace_stop(PyObject *self, PyObject *unused)
+{
+    tr_summary s;
+    if (!tr_active())
+        Py_RETURN_NONE;
+    if (tr_stop(&s) != 0)
+        return NULL;
+    return Py_BuildValue("{s:K,s:K,s:K,s:L,s:O}",
+                         "events", (unsigned long long)s.events,
+                         "functions", (unsigned long long)s.functions,
+                         "threads", (unsigned long long)s.threads,
+                         "duration_us", (long long)s.duration_us,
+                         "truncated", s.truncated ? Py_True : Py_False);
+}
+
+static PyObject *py_trace_active(PyObject *self, PyObject *unused)
+{
+    return PyBool_FromLong(tr_active());
+}
+
+static PyObject *py_trace_forget(PyObject *self, PyObject *unused)
+{
+    tr_forget();
+    Py_RETURN_NONE;
+}
+
 static PyObject *py_info(PyObject *self, PyObject *unused)
 {
     vm_init();
@@ -317,6 +361,14 @@ static PyMethodDef methods[] = {
     { "positions", py_positions, METH_O, "Test hook: decode a code object's locations." },
     { "walk_self", py_walk_self, METH_NOARGS, "Test hook: the calling thread's stack." },
     { "info", py_info, METH_NOARGS, "Build and run-time facts." },
+    { "trace_start", py_trace_start, METH_VARARGS,
+      "trace_start(path, boundary=None): trace every call into an ETL file." },
+    { "trace_stop", py_trace_stop, METH_NOARGS, "Stop tracing, write the file; the counters." },
+    { "trace_active", py_trace_active, METH_NOARGS, "Whether tracing is on." },
+    { "trace_forget", py_trace_forget, METH_NOARGS,
+      "After fork, in the child: drop the tracer, write nothing." },
+    { "thread_hook", tr_thread_hook, METH_VARARGS,
+      "threading.setprofile target: hooks a new thread into the tracer." },
     { NULL, NULL, 0, NULL }
 };
 

@@ -212,17 +212,17 @@ def main(argv=None):
     if kind == "script" and not os.path.exists(target):
         sys.stderr.write("mojo-record: %s: no such file\n" % target)
         return 2
+    # Stacks start at the program: the frames below it are hidden.
+    if kind == "script" and os.path.isfile(target):
+        boundary = _exec_script.__code__
+    else:
+        import runpy
+        boundary = runpy._run_code.__code__
     if opts["instrumented"]:
         from mojo_record import _instrument
         starter = lambda: _instrument.start(output, summary=not opts["quiet"],
-                                            children=opts["children"])
+                                            children=opts["children"], _boundary=boundary)
     else:
-        # Stacks start at the program: the frames below it are hidden.
-        if kind == "script" and os.path.isfile(target):
-            boundary = _exec_script.__code__
-        else:
-            import runpy
-            boundary = runpy._run_code.__code__
         starter = lambda: mojo_record.start(output, opts["mode"], opts["interval"],
                                             children=opts["children"],
                                             summary=not opts["quiet"],

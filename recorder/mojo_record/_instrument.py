@@ -1,0 +1,61 @@
+"""Instrumented mode: every function entry and exit of every thread as
+python-etwtrace's ETW events, in an ETL file (read it back with
+etl2austin; Windows tools read it too).
+
+Python functions and C functions are pushed and popped, each announced
+once by PythonFunction (file, qualified name, first line); threads by
+PythonThread. Marks have no event in the ETL writer yet and are not
+recorded in this mode. Children are not traced (a fork child drops its
+copy of the tracer without writing)."""
+import atexit
+import os
+import sys
+import threading
+
+from . import _native
+
+_summary = False
+_path = None
+_registered = False
+
+
+def start(output="profile.etl", summary=False, children=True, _boundary=None):
+    """Trace this process into `output` (ETL) until stop() or exit."""
+    global _summary, _path, _registered
+    output = os.path.abspath(output)
+    _native.trace_start(output, _boundary)
+    threading.setprofile(_native.thread_hook)
+    _summary = summary
+    _path = output
+    if not _registered:
+        atexit.register(_stop_at_exit)
+        os.register_at_fork(after_in_child=_native.trace_forget)
+        _registered = True
+
+
+def stop():
+    """Stop tracing and write the file; returns the counters or None."""
+    global _summary
+    threading.setprofile(None)
+    counters = _native.trace_stop()
+    if counters and _summary:
+        _summary = False
+        sys.stderr.write(
+            "mojo-record: %d call and return events of %d functions in %d thread%s "
+            "over %.2f s%s written to %s. To view it: Austin text with `etl2austin %s`, "
+            "a flame graph with `etl2austin %s | mojo2austin --no-metadata | flamegraph.pl "
+            "> profile.svg`, Speedscope with `austin2speedscope %s -o profile.speedscope.json`; "
+            "Windows Performance Analyzer opens it as it is.\n" % (
+                counters["events"], counters["functions"], counters["threads"],
+                "" if counters["threads"] == 1 else "s", counters["duration_us"] / 1e6,
+                " (stopped early: the event cap was reached)" if counters["truncated"] else "",
+                _path, _path, _path, _path))
+        sys.stderr.flush()
+    return counters
+
+
+def _stop_at_exit():
+    try:
+        stop()
+    except OSError as e:
+        sys.stderr.write("%s\n" % e)

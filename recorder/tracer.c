@@ -1,0 +1,545 @@
+/* Instrumented mode; see tracer.h. One profile callback per thread (the
+ * 3.11 way, still supported by 3.12 and 3.13), with per-thread state in a
+ * capsule passed as the callback's argument. */
+#include "config.h"
+#include "tracer.h"
+#include "mojo.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The ETL writer keeps every event until it closes the file: stop tracing
+ * (keeping what was traced) before that takes gigabytes. */
+#define TR_MAX_EVENTS 4000000u
+#define TR_MAX_DEPTH 4096
+#define TR_CFUNC_SLOTS_MAX (1u << 16)
+
+typedef struct tr_thread {
+    uint64_t tid;
+    const mojo_frame **stack;   /* root first */
+    size_t depth, cap;
+    size_t shown;               /* stack[shown..] is the program's: the
+                                   frames up to the boundary are hidden */
+    int hidden;                 /* waiting for the boundary: nothing shown */
+    size_t lost;                /* pushes past TR_MAX_DEPTH, popped silently */
+    int64_t last_us;
+    struct tr_thread *next;
+} tr_thread;
+
+typedef struct cfunc_slot {
+    const void *key;            /* PyMethodDef or type: stable for the run */
+    const mojo_frame *frame;
+} cfunc_slot;
+
+typedef struct tracer {
+    mojo_writer *writer;
+    mojo_frames *frames;
+    PyObject *boundary;         /* strong reference, or NULL */
+    unsigned generation;        /* tells this run's code extras from older ones */
+    int64_t start_ns;
+    int64_t pid;
+    tr_thread *threads;
+    cfunc_slot *cfuncs;
+    size_t cfunc_cap, cfunc_used;
+    tr_summary sum;
+    int failed;                 /* the writer failed: stop writing */
+    char error[512];
+} tracer;
+
+static tracer *tr;
+static unsigned tr_generation;
+static Py_ssize_t code_extra_index = -1;
+
+/* What a code object's extra slot holds: its frame in one run's table. */
+typedef struct code_note {
+    unsigned generation;
+    const mojo_frame *frame;
+} code_note;
+
+static void free_note(void *p)
+{
+    PyMem_RawFree(p);
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t now_us(void)
+{
+    return (now_ns() - tr->start_ns) / 1000;
+}
+
+/* ------------------------------------------------------------ frames */
+
+static const mojo_frame *intern(const char *file, Py_ssize_t flen, const char *scope,
+                                Py_ssize_t slen, int64_t line, mojo_frame_kind kind)
+{
+    mojo_frame proto;
+    memset(&proto, 0, sizeof proto);
+    proto.kind = kind;
+    proto.file.ptr = file ? file : "";
+    proto.file.len = file ? (size_t)flen : 0;
+    proto.scope.ptr = scope ? scope : "";
+    proto.scope.len = scope ? (size_t)slen : 0;
+    proto.line = proto.line_end = line;
+    return mojo_frames_intern(tr->frames, &proto);
+}
+
+/* A Python function: file, qualified name and first line, as
+ * PythonFunction describes it. Cached on the code object. */
+static const mojo_frame *code_frame(PyCodeObject *code)
+{
+    void *extra = NULL;
+    if (_PyCode_GetExtra((PyObject *)code, code_extra_index, &extra) == 0 && extra) {
+        code_note *note = extra;
+        if (note->generation == tr->generation)
+            return note->frame;
+    }
+    Py_ssize_t flen = 0, slen = 0;
+    const char *file = PyUnicode_AsUTF8AndSize(code->co_filename, &flen);
+    const char *scope = PyUnicode_AsUTF8AndSize(code->co_qualname, &slen);
+    if (!file || !scope)
+        PyErr_Clear();
+    const mojo_frame *f = intern(file, flen, scope, slen, code->co_firstlineno,
+                                 MOJO_FRAME_PYTHON);
+    if (!f)
+        return NULL;
+    code_note *note = extra ? extra : PyMem_RawMalloc(sizeof *note);
+    if (note) {
+        note->generation = tr->generation;
+        note->frame = f;
+        if (!extra && _PyCode_SetExtra((PyObject *)code, code_extra_index, note) != 0) {
+            PyErr_Clear();
+            PyMem_RawFree(note);
+        }
+    }
+    return f;
+}
+
+/* A C function: its module (SourceFile) and qualified name, as
+ * python-etwtrace describes C callables. */
+static const mojo_frame *cfunc_frame(PyObject *callable)
+{
+    const void *key = NULL;
+    if (PyCFunction_Check(callable))
+        key = ((PyCFunctionObject *)callable)->m_ml;
+    else if (Py_IS_TYPE(callable, &PyMethodDescr_Type))
+        key = ((PyMethodDescrObject *)callable)->d_method;
+    else
+        key = Py_TYPE(callable);
+    if (tr->cfunc_used * 2 >= tr->cfunc_cap) {
+        if (tr->cfunc_cap >= TR_CFUNC_SLOTS_MAX) {
+            memset(tr->cfuncs, 0, tr->cfunc_cap * sizeof *tr->cfuncs);
+            tr->cfunc_used = 0;
+        } else {
+            size_t cap = tr->cfunc_cap ? tr->cfunc_cap * 2 : 256;
+            cfunc_slot *n = calloc(cap, sizeof *n);
+            if (!n)
+                return NULL;
+            for (size_t i = 0; i < tr->cfunc_cap; i++) {
+                if (!tr->cfuncs[i].key)
+                    continue;
+                size_t j = ((uintptr_t)tr->cfuncs[i].key >> 4) & (cap - 1);
+                while (n[j].key)
+                    j = (j + 1) & (cap - 1);
+                n[j] = tr->cfuncs[i];
+            }
+            free(tr->cfuncs);
+            tr->cfuncs = n;
+            tr->cfunc_cap = cap;
+        }
+    }
+    size_t i = ((uintptr_t)key >> 4) & (tr->cfunc_cap - 1);
+    while (tr->cfuncs[i].key && tr->cfuncs[i].key != key)
+        i = (i + 1) & (tr->cfunc_cap - 1);
+    if (tr->cfuncs[i].key)
+        return tr->cfuncs[i].frame;
+
+    /* First sight: ask the object, as python-etwtrace does. */
+    PyObject *exc_type, *exc_value, *exc_tb;
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    PyObject *qual = PyObject_GetAttrString(callable, "__qualname__");
+    PyObject *mod = qual ? PyObject_GetAttrString(callable, "__module__") : NULL;
+    PyErr_Clear();
+    const char *q = NULL, *m = NULL;
+    Py_ssize_t qlen = 0, mlen = 0;
+    if (qual && PyUnicode_Check(qual))
+        q = PyUnicode_AsUTF8AndSize(qual, &qlen);
+    if (mod && PyUnicode_Check(mod))
+        m = PyUnicode_AsUTF8AndSize(mod, &mlen);
+    PyErr_Clear();
+    if (!q) {
+        q = Py_TYPE(callable)->tp_name;
+        qlen = (Py_ssize_t)strlen(q);
+    }
+    const mojo_frame *f = intern(m, mlen, q, qlen, 0, MOJO_FRAME_NATIVE);
+    Py_XDECREF(qual);
+    Py_XDECREF(mod);
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+    if (!f)
+        return NULL;
+    tr->cfuncs[i].key = key;
+    tr->cfuncs[i].frame = f;
+    tr->cfunc_used++;
+    tr->sum.functions++;
+    return f;
+}
+
+/* ------------------------------------------------------------ events */
+
+static void fail_writer(void)
+{
+    const mojo_error *e = mojo_writer_error(tr->writer);
+    snprintf(tr->error, sizeof tr->error, "%s", e ? e->message : "write failed");
+    tr->failed = 1;
+}
+
+/* Close the thread's interval up to `now` with the stack it had. */
+static void emit(tr_thread *t, int64_t now)
+{
+    int64_t last = t->last_us;
+    t->last_us = now;
+    size_t from = t->shown;
+    /* C functions the boundary frame calls (exec) are the launcher's too. */
+    if (from > 0 && from < t->depth && t->stack[from]->kind == MOJO_FRAME_NATIVE)
+        from++;
+    if (tr->failed || t->hidden || from >= t->depth)
+        return;
+    mojo_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = MOJO_EVENT_SAMPLE;
+    mojo_sample *s = &ev.u.sample;
+    s->pid = tr->pid;
+    s->tid = t->tid;
+    s->thread_name.ptr = "";
+    s->frames = t->stack + from;
+    s->nframes = t->depth - from;
+    s->metrics = MOJO_METRIC_TIME;
+    s->timestamp = last;
+    s->time = now - last;
+    if (mojo_writer_write(tr->writer, &ev) != MOJO_OK)
+        fail_writer();
+}
+
+static void push(tr_thread *t, const mojo_frame *f, int is_boundary)
+{
+    if (t->depth >= TR_MAX_DEPTH) {
+        t->lost++;
+        return;
+    }
+    if (t->depth == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        const mojo_frame **n = realloc(t->stack, cap * sizeof *n);
+        if (!n) {
+            t->lost++;
+            return;
+        }
+        t->stack = n;
+        t->cap = cap;
+    }
+    t->stack[t->depth++] = f;
+    if (is_boundary) {          /* the program starts above this frame */
+        t->shown = t->depth;
+        t->hidden = 0;
+    }
+}
+
+static void pop(tr_thread *t)
+{
+    if (t->lost) {
+        t->lost--;
+        return;
+    }
+    if (t->depth == 0)          /* a frame that started before tracing */
+        return;
+    t->depth--;
+    if (t->shown > 0 && t->depth < t->shown)
+        t->hidden = 1;          /* the boundary frame returned */
+}
+
+static void uninstall_self(void)
+{
+    PyEval_SetProfile(NULL, NULL);
+}
+
+static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
+{
+    if (!tr) {
+        uninstall_self();       /* tracing stopped while this thread slept */
+        return 0;
+    }
+    /* A thread left over from an earlier run (3.11 cannot unhook other
+     * threads) holds a capsule of a freed run: it unhooks itself. */
+    if ((uintptr_t)PyCapsule_GetContext(obj) != tr->generation) {
+        uninstall_self();
+        return 0;
+    }
+    tr_thread *t = PyCapsule_GetPointer(obj, "mojo_record.tracer_thread");
+    if (!t) {
+        PyErr_Clear();
+        return 0;
+    }
+    const mojo_frame *f = NULL;
+    int is_boundary = 0;
+    switch (what) {
+    case PyTrace_CALL: {
+        PyCodeObject *code = PyFrame_GetCode(frame);
+        f = code_frame(code);
+        is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
+        Py_DECREF(code);
+        break;
+    }
+    case PyTrace_C_CALL:
+        f = cfunc_frame(arg);
+        break;
+    case PyTrace_RETURN:
+    case PyTrace_C_RETURN:
+    case PyTrace_C_EXCEPTION:
+        break;
+    default:
+        return 0;
+    }
+    emit(t, now_us());
+    if (what == PyTrace_CALL || what == PyTrace_C_CALL) {
+        if (f)
+            push(t, f, is_boundary);
+        else
+            t->lost++;          /* out of memory: keep push and pop paired */
+    } else {
+        pop(t);
+    }
+    if (++tr->sum.events >= TR_MAX_EVENTS && !tr->sum.truncated) {
+        tr->sum.truncated = 1;
+        tr->failed = 1;         /* keep what we have, add nothing more */
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ threads */
+
+static void free_thread_capsule(PyObject *capsule)
+{
+    (void)capsule;              /* threads are owned by the tracer's list */
+}
+
+static tr_thread *new_thread(void)
+{
+    tr_thread *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->tid = (uint64_t)PyThread_get_thread_native_id();
+    t->last_us = now_us();
+    t->next = tr->threads;
+    tr->threads = t;
+    tr->sum.threads++;
+    return t;
+}
+
+/* The running frames of this thread, root first, so that their returns
+ * pop what they pushed. Frames at or below the boundary stay hidden. */
+static void seed_stack(tr_thread *t, PyFrameObject *leaf)
+{
+    PyFrameObject *chain[TR_MAX_DEPTH];
+    size_t n = 0;
+    PyFrameObject *f = leaf;
+    Py_XINCREF(f);
+    while (f && n < TR_MAX_DEPTH) {
+        chain[n++] = f;
+        f = PyFrame_GetBack(f);
+    }
+    Py_XDECREF(f);
+    for (size_t i = n; i > 0; i--) {
+        PyCodeObject *code = PyFrame_GetCode(chain[i - 1]);
+        const mojo_frame *fr = code_frame(code);
+        int is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
+        Py_DECREF(code);
+        if (fr)
+            push(t, fr, is_boundary);
+        Py_DECREF(chain[i - 1]);
+    }
+}
+
+/* Install the callback on the calling thread, its stack seeded from leaf. */
+static int install_here(PyFrameObject *leaf, int hidden)
+{
+    tr_thread *t = new_thread();
+    if (!t) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->hidden = hidden;
+    seed_stack(t, leaf);
+    PyObject *capsule = PyCapsule_New(t, "mojo_record.tracer_thread", free_thread_capsule);
+    if (!capsule || PyCapsule_SetContext(capsule, (void *)(uintptr_t)tr->generation) != 0) {
+        Py_XDECREF(capsule);
+        return -1;
+    }
+    PyEval_SetProfile(on_event, capsule);
+    Py_DECREF(capsule);
+    return 0;
+}
+
+/* threading.setprofile target: the first event of a new thread installs
+ * the real callback there, then counts as that thread's first call. */
+PyObject *tr_thread_hook(PyObject *self, PyObject *args)
+{
+    PyObject *frame, *event, *arg;
+    if (!PyArg_ParseTuple(args, "OOO", &frame, &event, &arg))
+        return NULL;
+    if (!tr || !PyFrame_Check(frame)) {
+        PyEval_SetProfile(NULL, NULL);
+        Py_RETURN_NONE;
+    }
+    /* Seed the stack with the frames running now. A call event's frame is
+     * the callee, already on the chain; a return event's frame is leaving,
+     * so seed from its caller; a C call pushes the C function too. */
+    const char *what = PyUnicode_Check(event) ? PyUnicode_AsUTF8(event) : "";
+    PyFrameObject *leaf = (PyFrameObject *)frame;
+    PyFrameObject *back = NULL;
+    if (what && strcmp(what, "return") == 0)
+        leaf = back = PyFrame_GetBack(leaf);
+    int rc = install_here(leaf, 0);
+    Py_XDECREF(back);
+    if (rc != 0)
+        return NULL;
+    if (what && strcmp(what, "c_call") == 0 && tr->threads) {
+        const mojo_frame *f = cfunc_frame(arg);
+        if (f)
+            push(tr->threads, f, 0);
+        else
+            tr->threads->lost++;
+    }
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static void tracer_free(tracer *t)
+{
+    while (t->threads) {
+        tr_thread *n = t->threads->next;
+        free(t->threads->stack);
+        free(t->threads);
+        t->threads = n;
+    }
+    free(t->cfuncs);
+    Py_XDECREF(t->boundary);
+    if (t->frames)
+        mojo_frames_unref(t->frames);
+    free(t);
+}
+
+int tr_start(const char *path, PyObject *boundary)
+{
+    if (tr) {
+        PyErr_SetString(PyExc_RuntimeError, "mojo_record is already tracing");
+        return -1;
+    }
+    if (code_extra_index < 0 &&
+        (code_extra_index = _PyEval_RequestCodeExtraIndex(free_note)) < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "no code-object extra slot left");
+        return -1;
+    }
+    tracer *t = calloc(1, sizeof *t);
+    if (!t) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    mojo_error err;
+    mojo_writer_options wo;
+    memset(&wo, 0, sizeof wo);
+    t->frames = mojo_frames_new();
+    t->writer = t->frames ? mojo_writer_open_path(path, MOJO_FORMAT_ETL, &wo, &err) : NULL;
+    if (!t->writer) {
+        if (t->frames)
+            PyErr_Format(PyExc_OSError, "mojo-record: %s", err.message);
+        else
+            PyErr_NoMemory();
+        tracer_free(t);
+        return -1;
+    }
+    t->boundary = boundary;
+    Py_XINCREF(boundary);
+    t->generation = ++tr_generation;
+    t->start_ns = now_ns();
+    t->pid = (int64_t)getpid();
+    tr = t;
+    PyFrameObject *leaf = PyEval_GetFrame();   /* borrowed */
+    if (install_here(leaf, boundary != NULL) != 0) {
+        mojo_writer_close(t->writer, NULL);
+        tr = NULL;
+        tracer_free(t);
+        return -1;
+    }
+    return 0;
+}
+
+int tr_active(void)
+{
+    return tr != NULL;
+}
+
+static void remove_hooks(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyEval_SetProfileAllThreads(NULL, NULL);
+#else
+    /* Other threads remove their own callback at their next event. */
+    PyEval_SetProfile(NULL, NULL);
+#endif
+}
+
+int tr_stop(tr_summary *out)
+{
+    if (!tr)
+        return 0;
+    tracer *t = tr;
+    int64_t end = now_us();
+    for (tr_thread *th = t->threads; th; th = th->next)
+        emit(th, end);          /* close every thread's last interval */
+    remove_hooks();
+    tr = NULL;
+    t->sum.duration_us = end;
+    t->sum.functions += mojo_frames_count(t->frames) - t->cfunc_used;
+    if (out)
+        *out = t->sum;
+    mojo_error err;
+    int rc = 0;
+    char msg[600];
+    msg[0] = '\0';
+    if (t->failed && !t->sum.truncated) {
+        snprintf(msg, sizeof msg, "%s", t->error);
+        rc = -1;
+    }
+    int crc;
+    Py_BEGIN_ALLOW_THREADS
+    crc = mojo_writer_close(t->writer, &err);
+    Py_END_ALLOW_THREADS
+    if (crc != MOJO_OK && !msg[0]) {
+        snprintf(msg, sizeof msg, "%s", err.message);
+        rc = -1;
+    }
+    tracer_free(t);
+    if (rc != 0)
+        PyErr_Format(PyExc_OSError, "mojo-record: %s", msg);
+    return rc;
+}
+
+void tr_forget(void)
+{
+    if (!tr)
+        return;
+    tracer *t = tr;
+    tr = NULL;
+    remove_hooks();
+    /* The ETL writer writes everything at close, and the parent will: our
+     * copy of it is left unclosed on purpose (closing it would write the
+     * parent's events into the parent's file a second time). */
+    tracer_free(t);
+}

@@ -1,0 +1,37 @@
+/* The instrumented recorder: every Python (and C) function entry and exit
+ * of every thread, written as python-etwtrace's ETW events (an ETL file)
+ * through libmojo's ETL writer.
+ *
+ * The hooks run with the GIL held, so the writer needs no lock. The ETL
+ * writer takes timed stacks: each event closes the interval since the
+ * thread's previous event with the stack that was current during it, and
+ * the writer turns consecutive stacks back into PythonFunctionPush/Pop. */
+#ifndef RECORDER_TRACER_H
+#define RECORDER_TRACER_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+
+typedef struct tr_summary {
+    uint64_t events;        /* push and pop events seen */
+    uint64_t functions;     /* distinct functions */
+    uint64_t threads;
+    int64_t duration_us;
+    int truncated;          /* stopped early at the event cap */
+} tr_summary;
+
+/* Start tracing into an ETL file at path. boundary: a code object whose
+ * frames and callers are left out (the launcher's), or NULL. Sets a Python
+ * exception and returns -1 on failure. */
+int tr_start(const char *path, PyObject *boundary);
+/* Stop and write the file; -1 with a Python exception on failure. */
+int tr_stop(tr_summary *out);
+int tr_active(void);
+/* The profile function threads started later install (threading.setprofile). */
+PyObject *tr_thread_hook(PyObject *self, PyObject *args);
+/* In a fork child: drop the tracer without writing anything. */
+void tr_forget(void);
+
+#endif
