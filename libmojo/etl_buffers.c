@@ -206,6 +206,14 @@ int etl_file_load(etl_file *f, const char *name, uint8_t *data, size_t size,
     }
     if (parse_logfile(f, &f->bufs[0], err) != MOJO_OK)
         return MOJO_ERROR;
+    /* A file cut at a buffer boundary is only told by the count. */
+    if (!f->has_late_err && f->log.buffers_written > f->nbufs) {
+        mojo_error_set(&e, MOJO_E_TRUNCATED, name, size,
+                       "the logfile header announces %u buffers, the file "
+                       "ends after %zu", (unsigned)f->log.buffers_written,
+                       f->nbufs);
+        keep_late(f, &e);
+    }
 
     /* Pass 2: inflate. Format 3 (XPRESS) is the only one seen in ETL. */
     if (inflated) {

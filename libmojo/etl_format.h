@@ -259,6 +259,10 @@ MOJO_HIDDEN int etl_merge_next(etl_merge *m, const etl_record **rec,
                                const etl_buffer **buf);
 MOJO_HIDDEN void etl_merge_free(etl_merge *m);
 
+/* The writer's buffer size (default 64 KiB; 1 KiB to 64 MiB), for tests
+ * that want small files. Call before the first event. */
+MOJO_HIDDEN void etl_writer_set_buffer_size(mojo_writer *w, uint32_t size);
+
 /* GUID helpers. */
 MOJO_HIDDEN void etl_guid_format(const uint8_t g[16], char out[37]);
 MOJO_HIDDEN bool etl_guid_parse(const char *s, uint8_t g[16]);

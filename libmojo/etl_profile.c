@@ -50,6 +50,7 @@ void etl_profile_free(etl_profile *p)
     free(p->funcs);
     free(p->func_events);
     etl_map_free(&p->func_by_id);
+    etl_map_free(&p->first_func);
     etl_map_free(&p->placeholders);
     free(p->ranges);
     free(p->images);

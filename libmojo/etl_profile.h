@@ -124,7 +124,6 @@ typedef struct etl_thread {
     etl_entry *stack;
     size_t depth, cap;
     uint64_t *initial;     /* scan: function ids running at the start */
-    uint32_t *initial_func;
     size_t ninitial, initial_cap;
     uint64_t *scan_ids;    /* scan: simulated stack of ids */
     size_t scan_depth, scan_cap;
@@ -163,6 +162,7 @@ typedef struct etl_profile {
 
     etl_func *funcs;          size_t nfuncs, funcs_cap;
     etl_map func_by_id;       /* (pid, id) -> current func index */
+    etl_map first_func;       /* (pid, id) -> its first registration */
     etl_map placeholders;     /* (pid, id) -> stand-in for an unknown id */
     uint32_t *func_events;    /* func made by each PythonFunction event */
     size_t nfunc_events, func_events_cap, func_events_replayed;

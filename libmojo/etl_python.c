@@ -130,9 +130,14 @@ static uint32_t placeholder(etl_profile *p, uint32_t pid, uint64_t id)
     return idx;
 }
 
+/* The function an id names now; an id used before its PythonFunction
+ * event (another thread registered it a little later, or it was running
+ * when tracing began) takes its first registration. */
 static uint32_t func_for(etl_profile *p, uint32_t pid, uint64_t id)
 {
     uint32_t *v = etl_map_get(&p->func_by_id, pid, id);
+    if (!v)
+        v = etl_map_get(&p->first_func, pid, id);
     return v ? *v : placeholder(p, pid, id);
 }
 
@@ -154,19 +159,30 @@ static int on_function(etl_profile *p, const etl_record *r, py_event *e,
         field_int(e, F_LINE, &line);
         field_int(e, F_ISPY, &ispy);
         mojo_frame proto = {0};
-        proto.kind = ispy ? MOJO_FRAME_PYTHON : MOJO_FRAME_NATIVE;
+        /* python-etwtrace writes 1 for code objects and 0 for C callables;
+         * 2 (kernel) and 3 (invalid) come from this project's writer. */
+        proto.kind = ispy == 0   ? MOJO_FRAME_NATIVE
+                     : ispy == 2 ? MOJO_FRAME_KERNEL
+                     : ispy == 3 ? MOJO_FRAME_INVALID
+                                 : MOJO_FRAME_PYTHON;
         proto.file = field_str(p, e, F_FILE);
         proto.scope = field_str(p, e, F_NAME);
         proto.line = line > 0 ? line : 0;
         etl_func fn = {.pid = r->pid, .id = (uint64_t)id,
                        .begin = (uint64_t)begin, .end = (uint64_t)end,
-                       .ts = r->ts, .python = ispy != 0};
+                       .ts = r->ts, .python = proto.kind == MOJO_FRAME_PYTHON};
         idx = add_func(p, &fn, &proto);
         if (idx == ETL_NONE ||
             !mojo_grow((void **)&p->func_events, &p->func_events_cap,
                        p->nfunc_events + 1, sizeof *p->func_events))
             return etl_profile_oom(p);
         p->func_events[p->nfunc_events++] = idx;
+        bool first;
+        uint32_t *f = etl_map_put(&p->first_func, r->pid, (uint64_t)id, &first);
+        if (!f)
+            return etl_profile_oom(p);
+        if (first)
+            *f = idx;
         if (begin || end) {
             if (!mojo_grow((void **)&p->ranges, &p->ranges_cap,
                            p->nranges + 1, sizeof *p->ranges))
@@ -221,8 +237,8 @@ static bool grow_ids(uint64_t **a, size_t *cap, size_t n)
 
 /* Simulate the thread's stack of ids; a pop with nothing pushed names a
  * function that was running when tracing began (outermost last). */
-static int scan_push_pop(etl_profile *p, etl_thread *t, const etl_record *r,
-                         bool push, uint64_t id)
+static int scan_push_pop(etl_profile *p, etl_thread *t, bool push,
+                         uint64_t id)
 {
     p->npushpop++;
     t->instrumented = true;
@@ -240,12 +256,9 @@ static int scan_push_pop(etl_profile *p, etl_thread *t, const etl_record *r,
             return MOJO_OK;
         }
     if (t->scan_depth == 0 && t->ninitial < MOJO_MAX_FRAMES) {
-        uint32_t f = func_for(p, r->pid, id);
-        if (f == ETL_NONE ||
-            !mojo_grow((void **)&t->initial, &t->initial_cap, t->ninitial + 1,
-                       sizeof *t->initial))
+        if (!grow_ids(&t->initial, &t->initial_cap, t->ninitial + 1))
             return etl_profile_oom(p);
-        t->initial[t->ninitial++] = f;
+        t->initial[t->ninitial++] = id;
     }
     return MOJO_OK;
 }
@@ -278,9 +291,12 @@ static int start_thread(etl_profile *p, etl_thread *t, const etl_record *r)
     t->seen = true;
     t->last_ts = r->ts;
     for (size_t i = t->ninitial; i-- > 0;) {
+        uint32_t f = func_for(p, r->pid, t->initial[i]);
+        if (f == ETL_NONE)
+            return etl_profile_oom(p);
         if (t->depth && set_caller_line(p, t, 0) != MOJO_OK)
             return MOJO_ERROR;
-        if (push_entry(p, t, t->initial[i]) != MOJO_OK)
+        if (push_entry(p, t, f) != MOJO_OK)
             return MOJO_ERROR;
     }
     return MOJO_OK;
@@ -308,6 +324,7 @@ static int close_interval(etl_profile *p, etl_thread *t, const etl_record *r)
     mojo_sample *s = &p->pending_sample;
     memset(s, 0, sizeof *s);
     s->pid = t->pid;
+    s->iid = -1;  /* ETL knows no interpreter ids */
     s->tid = t->tid;
     s->metrics = MOJO_METRIC_TIME;
     s->time = to - from;
@@ -367,7 +384,13 @@ int etl_python_record(etl_profile *p, const etl_record *r, bool emit)
     if (pushpop && !field_int(e, F_ID, &id))
         return MOJO_OK;
     if (!emit && pushpop)
-        return scan_push_pop(p, t, r, s->kind == PY_PUSH, (uint64_t)id);
+        return scan_push_pop(p, t, s->kind == PY_PUSH, (uint64_t)id);
+    /* Thread and mark ranges matter only as frames (--marks); instant
+     * marks never change a stack. */
+    bool range = (s->kind == PY_THREAD || s->kind == PY_MARK) &&
+                 (r->opcode == 1 || r->opcode == 2);
+    if (!pushpop && !(range && p->opts.marks))
+        return MOJO_OK;
     if (emit) {
         if (!t->seen) {
             if (start_thread(p, t, r) != MOJO_OK)
@@ -380,8 +403,6 @@ int etl_python_record(etl_profile *p, const etl_record *r, bool emit)
         field_int(e, F_CALLER_LINE, &line);
         return emit_push_pop(p, t, s->kind == PY_PUSH, (uint64_t)id, line, r);
     }
-    if (!p->opts.marks)
-        return MOJO_OK;
     if (s->kind == PY_THREAD) {
         mojo_str name = mojo_frames_intern_str(p->frames, "PythonThread", 12);
         if (r->opcode == 1)
@@ -390,10 +411,7 @@ int etl_python_record(etl_profile *p, const etl_record *r, bool emit)
             return pop_mark(p, t, name, true);
         return MOJO_OK;
     }
-    if (s->kind == PY_MARK && (r->opcode == 1 || r->opcode == 2)) {
-        mojo_str name = field_str(p, e, F_MARK);
-        return r->opcode == 1 ? push_mark(p, t, name, false)
-                              : pop_mark(p, t, name, false);
-    }
-    return MOJO_OK;
+    mojo_str name = field_str(p, e, F_MARK);
+    return r->opcode == 1 ? push_mark(p, t, name, false)
+                          : pop_mark(p, t, name, false);
 }

@@ -331,15 +331,20 @@ static const mojo_frame *addr_frame(etl_profile *p, uint32_t pid, uint64_t addr,
     }
     if (!added)
         return p->addr_frames[*slot];
+    /* As Austin names them: kernel frames "kernel:SYMBOL:0", native ones
+     * "native@ADDRESS:SYMBOL:0"; the symbol here is module+offset. */
     const etl_image *im = image_at(p, space, addr, ts);
-    char scope[600];
-    int n = im ? snprintf(scope, sizeof scope, "%s+0x%" PRIx64, im->name.ptr,
-                          addr - im->base)
-               : snprintf(scope, sizeof scope, "0x%" PRIx64, addr);
+    char file[40], scope[600];
+    int nf = snprintf(file, sizeof file, "native@0x%" PRIx64, addr);
+    int ns = im ? snprintf(scope, sizeof scope, "%s+0x%" PRIx64, im->name.ptr,
+                           addr - im->base)
+            : kernel ? snprintf(scope, sizeof scope, "0x%" PRIx64, addr)
+                     : snprintf(scope, sizeof scope, "<unknown>");
     mojo_frame proto = {0};
     proto.kind = kernel ? MOJO_FRAME_KERNEL : MOJO_FRAME_NATIVE;
-    proto.file = im ? im->name : mojo_frames_intern_str(p->frames, "<unknown>", 9);
-    proto.scope = mojo_frames_intern_str(p->frames, scope, (size_t)n);
+    proto.file = kernel ? mojo_frames_intern_str(p->frames, "kernel", 6)
+                        : mojo_frames_intern_str(p->frames, file, (size_t)nf);
+    proto.scope = mojo_frames_intern_str(p->frames, scope, (size_t)ns);
     const mojo_frame *f = proto.file.ptr && proto.scope.ptr
                               ? mojo_frames_intern(p->frames, &proto) : NULL;
     if (!f || !mojo_grow((void **)&p->addr_frames, &p->addr_frames_cap,
@@ -403,6 +408,7 @@ int etl_sampling_sample(etl_profile *p, size_t i, mojo_sample *out)
         return ETL_SKIP;  /* nothing of Python in it */
     memset(out, 0, sizeof *out);
     out->pid = s->pid == ETL_NONE ? -1 : (int64_t)s->pid;
+    out->iid = -1;  /* ETL knows no interpreter ids */
     out->tid = s->tid;
     out->frames = p->out;
     out->nframes = n;

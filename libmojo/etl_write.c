@@ -18,7 +18,8 @@
 
 #include <stdlib.h>
 
-#define WR_BUFFER_SIZE 65536u
+#define WR_BUFFER_SIZE 65536u              /* the default */
+#define WR_RECORD_MAX 65536u               /* encode() scratch */
 #define WR_MAX_UNITS 8000u                 /* UTF-16 units per string */
 #define WR_QPC_BASE ((int64_t)36000000000) /* 1 h after boot, 10 MHz */
 #define WR_FREQ 10000000u
@@ -58,6 +59,7 @@ typedef struct etl_writer {
     etl_map next_id;        /* (pid, 0) -> the next FunctionID - 1 */
     uint32_t *scratch; size_t scratch_cap;
     /* buffer being filled */
+    uint32_t buffer_size;
     uint8_t *buf;
     size_t used;
     uint64_t sequence;
@@ -166,6 +168,15 @@ static int write_sample(mojo_writer *w, const mojo_sample *s)
             UINT32_MAX)
             return w->failed ? MOJO_ERROR : oom(w);
 
+    /* A gap since the thread's last sample: its stack ends where that
+     * sample ended, not where this one starts. */
+    if (start > t->clock) {
+        for (size_t i = t->depth; i-- > 0;)
+            if (add_event(w, (wr_event){.us = t->clock, .pid = pid, .tid = tid,
+                                        .kind = EV_POP, .func = t->stack[i]}) != MOJO_OK)
+                return MOJO_ERROR;
+        t->depth = 0;
+    }
     /* Keep the common outer part; a repeated stack re-pushes its leaf. */
     size_t keep = 0;
     while (keep < n && keep < t->depth && t->stack[keep] == st->scratch[keep])
@@ -257,6 +268,19 @@ static size_t put_item(uint8_t *p, uint16_t type, bool more,
     return size;
 }
 
+/* IsPythonCode: 1 for Python code, 0 for C callables, as python-etwtrace
+ * writes it; frames it cannot produce get 2 (kernel) and 3 (invalid) so
+ * that they read back as what they were. */
+static uint32_t is_python_code(mojo_frame_kind kind)
+{
+    switch (kind) {
+    case MOJO_FRAME_PYTHON: return 1;
+    case MOJO_FRAME_KERNEL: return 2;
+    case MOJO_FRAME_INVALID: return 3;
+    default: return 0;
+    }
+}
+
 static size_t put_string(uint8_t *p, mojo_str s)
 {
     size_t units = etl_utf8_to_utf16(s.ptr, s.len, p, WR_MAX_UNITS);
@@ -309,7 +333,7 @@ static size_t encode(const etl_writer *st, const wr_event *ev, uint8_t *rec)
         o += 28;
         o += put_string(rec + o, fn->frame->file);
         o += put_string(rec + o, fn->frame->scope);
-        etl_put32(rec + o, fn->frame->kind == MOJO_FRAME_PYTHON);
+        etl_put32(rec + o, is_python_code(fn->frame->kind));
         o += 4;
         break;
     }
@@ -338,12 +362,12 @@ static size_t encode(const etl_writer *st, const wr_event *ev, uint8_t *rec)
 
 /* Buffer header: size, payload end (Offset and SavedOffset), flush time,
  * sequence, CPU 0, type and flags. The rest of the buffer is 0xFF. */
-static void buffer_header(uint8_t *b, size_t end, int64_t qpc, uint64_t seq,
-                          bool header)
+static void buffer_header(uint8_t *b, uint32_t size, size_t end, int64_t qpc,
+                          uint64_t seq, bool header)
 {
     memset(b, 0, ETL_BUF_HEADER_SIZE);
-    memset(b + end, 0xFF, WR_BUFFER_SIZE - end);
-    etl_put32(b + ETL_BUF_SIZE, WR_BUFFER_SIZE);
+    memset(b + end, 0xFF, size - end);
+    etl_put32(b + ETL_BUF_SIZE, size);
     etl_put32(b + ETL_BUF_SAVED, (uint32_t)end);
     etl_put32(b + ETL_BUF_CURRENT, (uint32_t)end);
     etl_put64(b + ETL_BUF_TIMESTAMP, header ? 0 : (uint64_t)qpc);
@@ -356,7 +380,8 @@ static void buffer_header(uint8_t *b, size_t end, int64_t qpc, uint64_t seq,
 }
 
 /* The first record: system header (hook 0) + TRACE_LOGFILE_HEADER. */
-static size_t logfile_record(uint8_t *rec, uint32_t nbuffers, int64_t end_us,
+static size_t logfile_record(uint8_t *rec, uint32_t buffer_size,
+                             uint32_t nbuffers, int64_t end_us,
                              const char *file_name)
 {
     memset(rec, 0, 32 + 280);
@@ -366,7 +391,7 @@ static size_t logfile_record(uint8_t *rec, uint32_t nbuffers, int64_t end_us,
     etl_put64(rec + 16, (uint64_t)WR_QPC_BASE);
     uint8_t *h = rec + 32;
     uint64_t end_time = WR_START_TIME + (uint64_t)end_us * 10u;
-    etl_put32(h + 0, WR_BUFFER_SIZE);
+    etl_put32(h + 0, buffer_size);
     h[4] = 10; h[5] = 0; h[6] = 1; h[7] = 5;  /* Windows 10, layout 1.5 */
     etl_put32(h + 8, 19045);                   /* build */
     etl_put32(h + 12, 1);                      /* processors */
@@ -404,9 +429,9 @@ static int cmp_event(const void *a, const void *b)
 static int flush_buffer(mojo_writer *w, bool header)
 {
     etl_writer *st = w->state;
-    buffer_header(st->buf, st->used, WR_QPC_BASE + st->buf_last_us * 10,
-                  st->sequence++, header);
-    if (mojo_output_write(w->out, st->buf, WR_BUFFER_SIZE) != MOJO_OK)
+    buffer_header(st->buf, st->buffer_size, st->used,
+                  WR_QPC_BASE + st->buf_last_us * 10, st->sequence++, header);
+    if (mojo_output_write(w->out, st->buf, st->buffer_size) != MOJO_OK)
         return mojo_writer_fail_output(w);
     st->used = ETL_BUF_HEADER_SIZE;
     return MOJO_OK;
@@ -421,22 +446,25 @@ static int pack(mojo_writer *w, uint8_t *rec, bool write, uint32_t *nbuffers)
     st->used = ETL_BUF_HEADER_SIZE;
     for (size_t i = 0; i < st->nevents; i++) {
         const wr_event *ev = &st->events[i];
-        size_t size = encode(st, ev, write ? st->buf + st->used : rec);
-        if (used + etl_align8(size) > WR_BUFFER_SIZE) {
-            if (write) {
-                if (flush_buffer(w, false) != MOJO_OK)
-                    return MOJO_ERROR;
-                size = encode(st, ev, st->buf + st->used);
-            }
+        size_t raw = encode(st, ev, rec), size = etl_align8(raw);
+        if (ETL_BUF_HEADER_SIZE + size > st->buffer_size)
+            return mojo_writer_fail(w, MOJO_E_LIMIT,
+                                    "an event of %zu bytes does not fit a "
+                                    "buffer of %u", size,
+                                    (unsigned)st->buffer_size);
+        if (used + size > st->buffer_size) {
+            if (write && flush_buffer(w, false) != MOJO_OK)
+                return MOJO_ERROR;
             n++;
             used = ETL_BUF_HEADER_SIZE;
         }
         if (write) {
-            memset(st->buf + st->used + size, 0, etl_align8(size) - size);
-            st->used += etl_align8(size);
+            memset(rec + raw, 0, size - raw);  /* zero padding */
+            memcpy(st->buf + st->used, rec, size);
+            st->used += size;
             st->buf_last_us = ev->us;
         }
-        used += etl_align8(size);
+        used += size;
     }
     if (used > ETL_BUF_HEADER_SIZE) {
         n++;
@@ -468,19 +496,27 @@ static int etl_finish(mojo_writer *w)
     /* (wr_func.event indices are stale from here on: not used again) */
     if (st->nevents)
         qsort(st->events, st->nevents, sizeof *st->events, cmp_event);
-    if (!(st->buf = malloc(2 * (size_t)WR_BUFFER_SIZE)))
+    uint8_t *rec = malloc(WR_RECORD_MAX);
+    st->buf = malloc(st->buffer_size);
+    if (!rec || !st->buf) {
+        free(rec);
         return oom(w);
+    }
     uint32_t ndata = 0;
-    if (pack(w, st->buf + WR_BUFFER_SIZE, false, &ndata) != MOJO_OK)
-        return MOJO_ERROR;
-    const char *name = mojo_output_name(w->out);
-    size_t size = logfile_record(st->buf + ETL_BUF_HEADER_SIZE, ndata + 1, end,
-                                 name && strcmp(name, "-") != 0 ? name : "");
-    st->used = ETL_BUF_HEADER_SIZE + etl_align8(size);
-    memset(st->buf + ETL_BUF_HEADER_SIZE + size, 0, etl_align8(size) - size);
-    if (flush_buffer(w, true) != MOJO_OK)
-        return MOJO_ERROR;
-    return pack(w, st->buf + WR_BUFFER_SIZE, true, &ndata);
+    int rc = pack(w, rec, false, &ndata);
+    if (rc == MOJO_OK) {
+        const char *name = mojo_output_name(w->out);
+        size_t size = logfile_record(rec, st->buffer_size, ndata + 1, end,
+                                     name && strcmp(name, "-") != 0 ? name : "");
+        memset(rec + size, 0, etl_align8(size) - size);
+        memcpy(st->buf + ETL_BUF_HEADER_SIZE, rec, etl_align8(size));
+        st->used = ETL_BUF_HEADER_SIZE + etl_align8(size);
+        rc = flush_buffer(w, true);
+    }
+    if (rc == MOJO_OK)
+        rc = pack(w, rec, true, &ndata);
+    free(rec);
+    return rc;
 }
 
 static int etl_writer_init(mojo_writer *w)
@@ -490,8 +526,16 @@ static int etl_writer_init(mojo_writer *w)
         free(st);
         return oom(w);
     }
+    st->buffer_size = WR_BUFFER_SIZE;
     w->state = st;
     return MOJO_OK;
+}
+
+void etl_writer_set_buffer_size(mojo_writer *w, uint32_t size)
+{
+    etl_writer *st = w->state;
+    if (w->ops == &mojo_etl_writer_ops && size >= 1024 && size <= ETL_MAX_BUFFER)
+        st->buffer_size = size & ~7u;
 }
 
 static void etl_destroy(mojo_writer *w)

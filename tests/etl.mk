@@ -1,1 +1,17 @@
-# (rules for this part come with it)
+# ETL tests: the container layer on byte-level fixtures (etl_unit), the
+# reader and writer through the public API (etl_reader: fixtures made by
+# testdata/etl/gen_fixtures.py, round trips, every truncation offset), the
+# real captures of ../shared/testdata/etl against PerfView's expected
+# outputs (etl_real; skipped when absent) and etl2austin's command line.
+check_PROGRAMS += tests/etl_unit tests/etl_reader tests/etl_real
+tests_etl_unit_SOURCES = tests/etl_unit.c
+tests_etl_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_etl_unit_LDADD = libmojo/libmojocore.la $(CHECK_LIBS)
+tests_etl_reader_SOURCES = tests/etl_reader.c tests/testutil.c tests/testutil.h
+tests_etl_reader_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_etl_reader_LDADD = libmojo/libmojocore.la $(CHECK_LIBS)
+tests_etl_real_SOURCES = tests/etl_real.c tests/testutil.c tests/testutil.h
+tests_etl_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_etl_real_LDADD = libmojo/libmojocore.la $(CHECK_LIBS)
+TESTS += tests/etl_unit tests/etl_reader tests/etl_real tests/etl2austin.sh
+EXTRA_DIST += tests/etl2austin.sh testdata/etl
