@@ -8,7 +8,7 @@ FIX="$top_srcdir/testdata/etl"
 plan 30
 
 # Same lines as the expected file, in any order (samples come in time order).
-same() { sort "$1" > "$1.s"; sort "$2" > "$2.s"; cmp "$1.s" "$2.s"; }
+same() { sort "$1" > "$TMP/got.s"; sort "$2" > "$TMP/want.s"; cmp "$TMP/got.s" "$TMP/want.s"; }
 
 "$E2A" "$FIX/instrumented.etl" > "$TMP/i.txt"
 ok "instrumented: wall time between pushes and pops" same "$TMP/i.txt" "$FIX/instrumented.austin"
