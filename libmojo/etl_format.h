@@ -112,7 +112,7 @@ enum {
 /* Caps on sizes read from a file. */
 #define ETL_MAX_INPUT     ((uint64_t)1 << 32)  /* whole (inflated) file */
 #define ETL_MAX_BUFFER    (64u << 20)           /* one buffer */
-#define ETL_MAX_INFLATED  ((uint64_t)1 << 33)  /* all inflated payloads */
+#define ETL_MAX_INFLATED  ((uint64_t)1 << 32)  /* all inflated payloads */
 
 /* ------------------------------------------------------------- file */
 

@@ -9,6 +9,20 @@
  * full length beyond that point. Matches may overlap their output. */
 #include "etl_format.h"
 
+static unsigned count_leading_zeros(uint32_t v)  /* v != 0 */
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_clz(v);
+#else
+    unsigned n = 0;
+    while (!(v & 0x80000000u)) {
+        v <<= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
 int etl_xpress_decompress(const uint8_t *src, size_t n, uint8_t *dst,
                           size_t want)
 {
@@ -26,13 +40,21 @@ int etl_xpress_decompress(const uint8_t *src, size_t n, uint8_t *dst,
             in += 4;
             nflags = 32;
         }
-        nflags--;
-        if (!((flags >> nflags) & 1)) {
-            if (in >= n)
+        if (!((flags >> (nflags - 1)) & 1)) {
+            /* a run of literals: as many as the flag word's leading zeros */
+            uint32_t rest = nflags == 32 ? flags : flags << (32 - nflags);
+            size_t run = rest ? (size_t)count_leading_zeros(rest) : nflags;
+            if (run > want - out)
+                run = want - out;
+            if (run > n - in)
                 return -1;
-            dst[out++] = src[in++];
+            memcpy(dst + out, src + in, run);
+            out += run;
+            in += run;
+            nflags -= (unsigned)run;
             continue;
         }
+        nflags--;
         if (n - in < 2)
             return -1;
         unsigned m = etl_u16(src + in);
@@ -78,12 +100,16 @@ int etl_xpress_decompress(const uint8_t *src, size_t n, uint8_t *dst,
             return -1;
         const uint8_t *from = dst + out - dist;
         uint8_t *to = dst + out;
+        size_t i = 0;
         if (dist >= len) {
             memcpy(to, from, len);
-        } else {
-            for (size_t i = 0; i < len; i++)  /* overlapping: byte by byte */
-                to[i] = from[i];
+            i = len;
+        } else if (dist >= 8) {  /* overlapping: 8 bytes per step is safe */
+            for (; i + 8 <= len; i += 8)
+                memcpy(to + i, from + i, 8);
         }
+        for (; i < len; i++)  /* the tail, or a short-distance overlap */
+            to[i] = from[i];
         out += len;
     }
     return 0;
