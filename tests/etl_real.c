@@ -82,6 +82,15 @@ START_TEST(test_reads_whole_file)
         ck_assert_msg(etl_tl_decode(s, rec.payload, rec.payload_len,
                                     rec.ptr_size, v) == 0,
                       "%s: payload of %s", files[_i].file, s->name);
+        /* the fields take up the user data exactly: the extended items
+         * before it were found by their linkage, not guessed */
+        size_t end = 0;
+        for (size_t k = 0; k < s->nfields; k++)
+            if (v[k].present && v[k].p &&
+                (size_t)(v[k].p - rec.payload) + v[k].len > end)
+                end = (size_t)(v[k].p - rec.payload) + v[k].len;
+        ck_assert_msg(end == rec.payload_len, "%s: %s: %zu of %u bytes",
+                      files[_i].file, s->name, end, (unsigned)rec.payload_len);
     }
     ck_assert_int_eq(rc, 0);
     ck_assert_int_eq(n, files[_i].records);
@@ -387,6 +396,56 @@ START_TEST(test_primitive_types_times)
 }
 END_TEST
 
+/* Manifest events: PerfView's DataLen (the user data after the extended
+ * items), process, thread and time for each event it lists. */
+START_TEST(test_gcevents_data_lengths)
+{
+    etl_file f;
+    load(&f, "perfview_gcevents_PerfViewData.etl");
+    uint8_t clr[16];
+    etl_guid_parse(CLR, clr);
+    size_t n;
+    char *base = tu_slurp(tu_path(tu_path(tu_shared(), "etl/expected"),
+                                  "gcevents.baseline.txt"), &n);
+    ck_assert_ptr_nonnull(base);
+    base = realloc(base, n + 1);
+    base[n] = 0;
+    int lines = 0;
+    for (char *line = strtok(base, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "EVENT ", 6) != 0 ||
+            !strstr(line, " Microsoft-Windows-DotNETRuntime/"))
+            continue;
+        double ms = 0;  /* "8,184.674" */
+        for (const char *c = line + 6; *c != ':'; c++)
+            if (*c >= '0' && *c <= '9')
+                ms = ms * 10 + (*c - '0');
+        ms /= 1000;
+        char pid[32], tid[32], len[32];
+        ck_assert(field(line, "PID", pid, sizeof pid));
+        ck_assert(field(line, "TID", tid, sizeof tid));
+        ck_assert(field(line, "DataLen", len, sizeof len));
+        etl_merge m;
+        etl_merge_init(&m, &f);
+        const etl_record *r;
+        const etl_buffer *b;
+        bool found = false;
+        while (!found && etl_merge_next(&m, &r, &b) == 1) {
+            double ours = (double)etl_ts_to_us(&f.log, r->ts) / 1000.0;
+            found = r->kind == ETL_REC_EVENT && memcmp(r->guid, clr, 16) == 0 &&
+                    ours > ms - 0.002 && ours < ms + 0.002 &&
+                    r->pid == (uint32_t)atol(pid) && r->tid == (uint32_t)atol(tid) &&
+                    r->payload_len == (uint32_t)atol(len);
+        }
+        etl_merge_free(&m);
+        ck_assert_msg(found, "no record for: %.100s", line);
+        lines++;
+    }
+    ck_assert_int_gt(lines, 40);
+    free(base);
+    etl_file_free(&f);
+}
+END_TEST
+
 /* ------------------------------------------ the synthetic capture */
 
 /* Its expected reading (synthetic_python_etwtrace.expected.md): kernel
@@ -441,6 +500,7 @@ static Suite *real_suite(void)
     tcase_add_loop_test(tc, test_perfview_counts, 0, sizeof counts / sizeof *counts);
     tcase_add_test(tc, test_primitive_types_values);
     tcase_add_test(tc, test_primitive_types_times);
+    tcase_add_test(tc, test_gcevents_data_lengths);
     tcase_add_test(tc, test_synthetic_python);
     suite_add_tcase(s, tc);
     return s;
