@@ -205,7 +205,16 @@ static void sample_thread(recorder *r, int64_t pid, int64_t iid, uintptr_t ts_ad
                           int64_t time_delta, int64_t mem_delta, int64_t now)
 {
     walk_result *w = &r->walk;
-    if (walker_walk(r->walker, tv, w) != 0 || w->nframes == 0)
+    if (walker_walk(r->walker, tv, w) != 0)
+        return;
+    /* A walk that raced with the thread (a frame freed under us as a deep
+     * stack unwinds, a thread starting or ending) is tried once more: a
+     * few microseconds later the thread is usually readable again. */
+    py_thread_view again;
+    if (w->error && pyr_thread_read(ts_addr, &again) == 0 && again.top_frame &&
+        walker_walk(r->walker, &again, w) != 0)
+        return;
+    if (w->nframes == 0)
         return;
     int idle = 0;
     if (r->cfg.mode == REC_CPU || r->cfg.mode == REC_FULL)
@@ -694,23 +703,28 @@ int rec_mark(const char *kind, const char *name)
 void rec_format_summary(char *buf, size_t cap, const char *path, const rec_summary *s,
                         rec_mode mode, int64_t interval_us, int children)
 {
-    char every[32];
+    char every[32], stem[1024];
     if (interval_us % 1000 == 0)
         snprintf(every, sizeof every, "%" PRId64 " ms", interval_us / 1000);
     else
         snprintf(every, sizeof every, "%" PRId64 " us", interval_us);
+    /* The viewers' files go beside the recording, named after it. */
+    snprintf(stem, sizeof stem, "%s", path);
+    char *dot = strrchr(stem, '.'), *slash = strrchr(stem, '/');
+    if (dot && (!slash || dot > slash + 1))
+        *dot = '\0';
     snprintf(buf, cap,
              "mojo-record: %" PRIu64 " samples of %" PRIu64 " thread%s in %.2f s "
              "(%s mode, every %s, %" PRIu64 " late rounds, %" PRIu64 " with errors) "
              "written to %s%s. To view it: a flame graph with "
-             "`mojo2austin --no-metadata %s | flamegraph.pl > profile.svg`, "
-             "pprof with `austin2pprof %s -o profile.pb.gz && go tool pprof -top profile.pb.gz`, "
-             "Speedscope with `austin2speedscope %s -o profile.speedscope.json` "
+             "`mojo2austin --no-metadata %s | flamegraph.pl > %s.svg`, "
+             "pprof with `austin2pprof %s -o %s.pb.gz && go tool pprof -top %s.pb.gz`, "
+             "Speedscope with `austin2speedscope %s -o %s.speedscope.json` "
              "(then open it in speedscope).\n",
              s->samples, s->threads, s->threads == 1 ? "" : "s",
              (double)s->duration_us / 1e6, rec_mode_name(mode), every, s->late,
              s->errors, path,
              children ? " (child processes wrote NAME.PID files beside it; "
                         "merge them with mojofilter)" : "",
-             path, path, path);
+             path, stem, path, stem, stem, path, stem);
 }

@@ -10,6 +10,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Code-object extras: named "unstable" from 3.12 on. */
+#if PY_VERSION_HEX >= 0x030C0000
+#define code_get_extra PyUnstable_Code_GetExtra
+#define code_set_extra PyUnstable_Code_SetExtra
+#define request_code_extra PyUnstable_Eval_RequestCodeExtraIndex
+#else
+#define code_get_extra _PyCode_GetExtra
+#define code_set_extra _PyCode_SetExtra
+#define request_code_extra _PyEval_RequestCodeExtraIndex
+#endif
+
 /* The ETL writer keeps every event until it closes the file: stop tracing
  * (keeping what was traced) before that takes gigabytes. */
 #define TR_MAX_EVENTS 4000000u
@@ -96,7 +107,7 @@ static const mojo_frame *intern(const char *file, Py_ssize_t flen, const char *s
 static const mojo_frame *code_frame(PyCodeObject *code)
 {
     void *extra = NULL;
-    if (_PyCode_GetExtra((PyObject *)code, code_extra_index, &extra) == 0 && extra) {
+    if (code_get_extra((PyObject *)code, code_extra_index, &extra) == 0 && extra) {
         code_note *note = extra;
         if (note->generation == tr->generation)
             return note->frame;
@@ -114,7 +125,7 @@ static const mojo_frame *code_frame(PyCodeObject *code)
     if (note) {
         note->generation = tr->generation;
         note->frame = f;
-        if (!extra && _PyCode_SetExtra((PyObject *)code, code_extra_index, note) != 0) {
+        if (!extra && code_set_extra((PyObject *)code, code_extra_index, note) != 0) {
             PyErr_Clear();
             PyMem_RawFree(note);
         }
@@ -442,7 +453,7 @@ int tr_start(const char *path, PyObject *boundary)
         return -1;
     }
     if (code_extra_index < 0 &&
-        (code_extra_index = _PyEval_RequestCodeExtraIndex(free_note)) < 0) {
+        (code_extra_index = request_code_extra(free_note)) < 0) {
         PyErr_SetString(PyExc_RuntimeError, "no code-object extra slot left");
         return -1;
     }

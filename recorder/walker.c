@@ -322,13 +322,14 @@ int walker_walk(walker *w, const py_thread_view *tv, walk_result *out)
     /* 3. Their code objects, in one read. */
     pyr_code_read_many(w->code_addrs, n, w->views, w->code_ok);
 
-    /* 4. Resolve; a frame we cannot read ends the stack (the rest is lost). */
+    /* 4. Resolve. A code object we cannot read (torn or freed under us)
+     * loses its frame only; the stack is marked as incomplete. */
     for (size_t i = 0; i < n; i++) {
         if (w->code_ok[i] == 2)      /* None: not Python code (3.13) */
             continue;
         if (w->code_ok[i] != 1) {
             error = 1;
-            break;
+            continue;
         }
         const py_code_view *cv = &w->views[i];
         int64_t index = w->offsets[i] < 0 ? -1 : (int64_t)(w->offsets[i] / (intptr_t)unit);
@@ -347,7 +348,13 @@ int walker_walk(walker *w, const py_thread_view *tv, walk_result *out)
         w->leaf_first[k++] = f;
     }
 
+    /* Nothing readable: a thread being born or torn down. No sample. */
     size_t j = 0;
+    if (error && k == 0) {
+        out->nframes = 0;
+        out->error = 1;
+        return 0;
+    }
     if (error)
         out->frames[j++] = w->invalid;
     for (size_t i = k; i > 0; i--)

@@ -24,7 +24,8 @@ typedef struct walker walker;
 typedef struct walk_result {
     const mojo_frame *frames[WALK_MAX_DEPTH + 1];  /* root first */
     size_t nframes;
-    int error;          /* a read failed: frames[0] is the invalid frame */
+    int error;          /* a read failed: frames[0] is the invalid frame
+                           (no frames at all when nothing was readable) */
 } walk_result;
 
 walker *walker_new(mojo_frames *table);

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 25
+plan 28
 
 complete() { check mojo "$1" > "$1.json" && test "$(jq_py "$1.json" \
     '"duration" in dict(d["metadata"]) and d["samples"] > 0')" = True; }
@@ -41,6 +41,12 @@ ok "forks: every child file is complete" sh -c "for f in \$(cat '$TMP/children')
 ok "forks: the parent's file is complete" complete "$TMP/fk.mojo"
 ok "forks: children name their parent" sh -c "for f in \$(cat '$TMP/children'); do \
    '$PYTHON' '$CHECK' mojo \$f | grep -q '\"parent\"' || exit 1; done"
+
+# Threads starting and ending, code objects freed, deep stacks, at 100 us.
+ok "churn: records without harm" record -q -f -i 100us -o churn.mojo "$RDATA/churn.py" 1
+ok "churn: the file is complete" complete "$TMP/churn.mojo"
+ok "churn: many threads, under 2% of samples with an unreadable frame" test "$(jq_py "$TMP/churn.mojo.json" \
+   'len(d["threads"]) > 50 and d["invalid"] <= 0.02 * d["samples"]')" = True
 
 ok "marks: recorded" record -q -o marks.mojo "$RDATA/marks.py"
 check mojo "$TMP/marks.mojo" > "$TMP/marks.json"

@@ -40,16 +40,18 @@ def stop():
     counters = _native.trace_stop()
     if counters and _summary:
         _summary = False
+        stem = os.path.splitext(_path)[0]
         sys.stderr.write(
             "mojo-record: %d call and return events of %d functions in %d thread%s "
-            "over %.2f s%s written to %s. To view it: Austin text with `etl2austin %s`, "
-            "a flame graph with `etl2austin %s | mojo2austin --no-metadata | flamegraph.pl "
-            "> profile.svg`, Speedscope with `austin2speedscope %s -o profile.speedscope.json`; "
-            "Windows Performance Analyzer opens it as it is.\n" % (
+            "over %.2f s%s written to %s. To view it: Austin text with `mojo2austin %s`, "
+            "a flame graph with `mojo2austin --no-metadata %s | flamegraph.pl > %s.svg`, "
+            "pprof with `austin2pprof %s -o %s.pb.gz`, Speedscope with "
+            "`austin2speedscope %s -o %s.speedscope.json`; Windows Performance Analyzer "
+            "opens it as it is.\n" % (
                 counters["events"], counters["functions"], counters["threads"],
                 "" if counters["threads"] == 1 else "s", counters["duration_us"] / 1e6,
                 " (stopped early: the event cap was reached)" if counters["truncated"] else "",
-                _path, _path, _path, _path))
+                _path, _path, _path, stem, _path, stem, _path, stem))
         sys.stderr.flush()
     return counters
 
