@@ -243,6 +243,7 @@ static void reset_threads(etl_profile *p)
     for (size_t i = 0; i < p->nthreads; i++) {
         etl_thread *t = &p->threads[i];
         t->depth = 0;
+        t->overflow = 0;
         t->nmarks = 0;
         t->base_node = 0;
         t->seen = false;

@@ -21,6 +21,13 @@
 
 #define ETL_NONE UINT32_MAX
 
+/* Instrumented threads: deeper calls are counted, not kept; a pop looks
+ * this far down for its function; open mark ranges per thread. Each
+ * bounds the work one event can cause. */
+#define ETL_MAX_DEPTH 4096
+#define ETL_POP_SEARCH 256
+#define ETL_MAX_MARKS 64
+
 /* ------------------------------------------------------- kernel events */
 
 /* Classic kernel hooks by (group, opcode). */
@@ -126,7 +133,8 @@ typedef struct etl_thread {
     uint64_t *initial;     /* scan: function ids running at the start */
     size_t ninitial, initial_cap;
     uint64_t *scan_ids;    /* scan: simulated stack of ids */
-    size_t scan_depth, scan_cap;
+    size_t scan_depth, scan_cap, scan_overflow;
+    size_t overflow;       /* emit: pushes past ETL_MAX_DEPTH */
     int64_t last_ts;       /* emit: time of its previous event */
     bool seen;             /* emit: had an event already */
     bool instrumented;     /* has push/pop events */

@@ -203,6 +203,8 @@ static int on_function(etl_profile *p, const etl_record *r, py_event *e,
 static int push_mark(etl_profile *p, etl_thread *t, mojo_str name,
                      bool thread)
 {
+    if (t->nmarks >= ETL_MAX_MARKS)
+        return MOJO_OK;  /* ranges never closed: keep the first ones */
     if (!mojo_grow((void **)&t->marks, &t->marks_cap, t->nmarks + 1,
                    sizeof *t->marks))
         return etl_profile_oom(p);
@@ -243,19 +245,25 @@ static int scan_push_pop(etl_profile *p, etl_thread *t, bool push,
     p->npushpop++;
     t->instrumented = true;
     if (push) {
-        if (t->scan_depth >= MOJO_MAX_FRAMES)
-            return MOJO_OK;  /* runaway recursion: ignore deeper calls */
+        if (t->scan_depth >= ETL_MAX_DEPTH) {
+            t->scan_overflow++;  /* runaway recursion: count, do not keep */
+            return MOJO_OK;
+        }
         if (!grow_ids(&t->scan_ids, &t->scan_cap, t->scan_depth + 1))
             return etl_profile_oom(p);
         t->scan_ids[t->scan_depth++] = id;
         return MOJO_OK;
     }
-    for (size_t i = t->scan_depth; i-- > 0;)
+    if (t->scan_overflow) {
+        t->scan_overflow--;
+        return MOJO_OK;
+    }
+    for (size_t i = t->scan_depth, k = 0; i-- > 0 && k < ETL_POP_SEARCH; k++)
         if (t->scan_ids[i] == id) {
             t->scan_depth = i;
             return MOJO_OK;
         }
-    if (t->scan_depth == 0 && t->ninitial < MOJO_MAX_FRAMES) {
+    if (t->scan_depth == 0 && t->ninitial < ETL_MAX_DEPTH) {
         if (!grow_ids(&t->initial, &t->initial_cap, t->ninitial + 1))
             return etl_profile_oom(p);
         t->initial[t->ninitial++] = id;
@@ -277,8 +285,6 @@ static int set_caller_line(etl_profile *p, etl_thread *t, int64_t line)
 
 static int push_entry(etl_profile *p, etl_thread *t, uint32_t func)
 {
-    if (t->depth >= MOJO_MAX_FRAMES)
-        return MOJO_OK;
     if (!mojo_grow((void **)&t->stack, &t->cap, t->depth + 1, sizeof *t->stack))
         return etl_profile_oom(p);
     t->stack[t->depth++] = (etl_entry){func, 0, ETL_NONE};
@@ -338,6 +344,10 @@ static int emit_push_pop(etl_profile *p, etl_thread *t, bool push,
                          uint64_t id, int64_t caller_line, const etl_record *r)
 {
     if (push) {
+        if (t->depth >= ETL_MAX_DEPTH) {
+            t->overflow++;  /* as the scan did: deeper calls are counted */
+            return MOJO_OK;
+        }
         if (t->depth && set_caller_line(p, t, caller_line) != MOJO_OK)
             return MOJO_ERROR;
         uint32_t f = func_for(p, r->pid, id);
@@ -345,7 +355,12 @@ static int emit_push_pop(etl_profile *p, etl_thread *t, bool push,
             return etl_profile_oom(p);
         return push_entry(p, t, f);
     }
-    for (size_t i = t->depth; i-- > 0;)
+    if (t->overflow) {
+        t->overflow--;
+        return MOJO_OK;
+    }
+    /* Pops match the top but for lost events: look a little way down. */
+    for (size_t i = t->depth, k = 0; i-- > 0 && k < ETL_POP_SEARCH; k++)
         if (p->funcs[t->stack[i].func].id == id) {
             t->depth = i;
             return MOJO_OK;

@@ -394,6 +394,58 @@ START_TEST(test_writer_empty)
 }
 END_TEST
 
+/* Recursion deeper than the reader keeps: the outer 4096 frames, and the
+ * stack is right again once it returns. */
+START_TEST(test_deep_recursion)
+{
+    mojo_error err;
+    mojo_writer *w = mojo_writer_open_memory(MOJO_FORMAT_ETL, NULL, &err);
+    mojo_frames *t = mojo_frames_new();
+    mojo_frame pf = {.kind = MOJO_FRAME_PYTHON, .line = 2};
+    pf.file = (mojo_str){"r.py", 4};
+    pf.scope = (mojo_str){"f", 1};
+    const mojo_frame *f = mojo_frames_intern(t, &pf);
+    pf.scope = (mojo_str){"g", 1};
+    const mojo_frame *g = mojo_frames_intern(t, &pf);
+    static const mojo_frame *deep[5000];
+    for (int i = 0; i < 5000; i++)
+        deep[i] = f;
+    const size_t depth[] = {5000, 10, 1};
+    for (int k = 0; k < 3; k++) {
+        mojo_event ev = {.type = MOJO_EVENT_SAMPLE};
+        if (k == 2)
+            deep[0] = g;
+        ev.u.sample.pid = 1;
+        ev.u.sample.tid = 1;
+        ev.u.sample.frames = deep;
+        ev.u.sample.nframes = depth[k];
+        ev.u.sample.metrics = MOJO_METRIC_TIME;
+        ev.u.sample.time = 100;
+        ev.u.sample.timestamp = -1;
+        ck_assert_int_eq(mojo_writer_write(w, &ev), MOJO_OK);
+    }
+    void *buf;
+    size_t len;
+    ck_assert_int_eq(mojo_writer_close_memory(w, &buf, &len, &err), MOJO_OK);
+    mojo_reader *r = mojo_reader_open_memory(buf, len, "deep", NULL, &err);
+    mojo_event ev;
+    size_t want[] = {4096, 10, 1}, k = 0;
+    while (mojo_reader_next(r, &ev) == MOJO_OK) {
+        if (ev.type != MOJO_EVENT_SAMPLE)
+            continue;
+        ck_assert_uint_lt(k, 3);
+        ck_assert_uint_eq(ev.u.sample.nframes, want[k]);
+        ck_assert_int_eq(ev.u.sample.time, 100);
+        ck_assert_str_eq(ev.u.sample.frames[0]->scope.ptr, k == 2 ? "g" : "f");
+        k++;
+    }
+    ck_assert_uint_eq(k, 3);
+    mojo_reader_close(r);
+    mojo_frames_unref(t);
+    free(buf);
+}
+END_TEST
+
 /* Read a whole (maybe damaged) input; its samples, or -1 if it failed. */
 static long read_all(const void *buf, size_t len, bool force, mojo_error *err)
 {
@@ -490,6 +542,7 @@ static Suite *reader_suite(void)
     tcase_add_test(tc, test_roundtrip_small_buffers);
     tcase_add_test(tc, test_writer_rejects_memory_samples);
     tcase_add_test(tc, test_writer_empty);
+    tcase_add_test(tc, test_deep_recursion);
     suite_add_tcase(s, tc);
     tc = tcase_create("damage");
     tcase_set_timeout(tc, 300);
