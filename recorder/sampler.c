@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,15 @@
  * leaving by os._exit loses little. */
 #define FLUSH_EVERY_US 100000
 #define SEEN_TIDS 4096
+#define IDLE_SLOTS 256
+
+typedef struct idle_slot {
+    uint64_t tid;
+    int fd;                        /* -1: free */
+    dev_t dev;                     /* what fd is (see fd_close_if_ours) */
+    ino_t ino;
+    uint64_t round;                /* last round the thread was seen */
+} idle_slot;
 
 typedef struct recorder {
     rec_config cfg;
@@ -33,12 +43,19 @@ typedef struct recorder {
     mojo_frames *frames;
     walker *walker;
     mojo_writer *writer;
+    int out_fd;                    /* the writer's descriptor, ours */
+    dev_t out_dev;
+    ino_t out_ino;
     pthread_mutex_t lock;          /* guards writer and stats */
     pthread_t thread;
     int running;                   /* the thread exists */
     atomic_int stop;
     int wake[2];                   /* self-pipe: stop requests and SIGTERM */
+    dev_t wake_dev[2];
+    ino_t wake_ino[2];
     int statm_fd;
+    dev_t statm_dev;
+    ino_t statm_ino;
     int64_t pid;                   /* ours: changes in a fork child */
     int64_t start_us, last_us, last_flush_us;
     int64_t last_rss;              /* RSS when growth was last given out */
@@ -48,10 +65,12 @@ typedef struct recorder {
     rec_summary sum;
     int64_t round_total_us;
     uint64_t seen[SEEN_TIDS];      /* open-addressed set of thread ids */
+    idle_slot idle[IDLE_SLOTS];    /* open /proc/self/task/TID/stat files */
     walk_result walk;
 } recorder;
 
 static recorder *rec;
+static int output_ours(recorder *r);
 static volatile sig_atomic_t term_requested;
 static int term_handler_installed;
 static struct sigaction old_term_action;
@@ -147,6 +166,27 @@ static void put_end_meta(recorder *r)
 
 /* ------------------------------------------------------------ probes */
 
+/* Our descriptors live among the program's: a program that closes every
+ * descriptor and opens new ones could hand our numbers to its own files.
+ * Remember what each one is and close it only if it still is that. */
+static void fd_note(int fd, dev_t *dev, ino_t *ino)
+{
+    struct stat st;
+    *dev = 0;
+    *ino = 0;
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        *dev = st.st_dev;
+        *ino = st.st_ino;
+    }
+}
+
+static void fd_close_if_ours(int fd, dev_t dev, ino_t ino)
+{
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+        close(fd);
+}
+
 /* Resident set size in bytes, -1 if unknown. */
 static int64_t read_rss(recorder *r)
 {
@@ -164,16 +204,78 @@ static int64_t read_rss(recorder *r)
 }
 
 /* Idle = the kernel does not have the thread running or runnable. Read
- * from its state, not from CPU time deltas (which a loaded machine skews). */
-static int thread_idle(uint64_t tid)
+ * from its state, not from CPU time deltas (which a loaded machine skews).
+ * Each thread's stat file stays open while the thread is seen, so a sample
+ * costs one pread. */
+static int stat_fd(recorder *r, uint64_t tid)
 {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%" PRIu64 "/stat", tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
+    size_t i = (size_t)(tid * 0x9E3779B97F4A7C15ull >> 56) % IDLE_SLOTS;
+    for (size_t k = 0; k < IDLE_SLOTS; k++, i = (i + 1) % IDLE_SLOTS) {
+        idle_slot *sl = &r->idle[i];
+        if (sl->fd >= 0 && sl->tid == tid) {
+            sl->round = r->sum.rounds;
+            return sl->fd;
+        }
+        if (sl->fd < 0) {
+            char path[64];
+            snprintf(path, sizeof path, "/proc/self/task/%" PRIu64 "/stat", tid);
+            sl->fd = open(path, O_RDONLY | O_CLOEXEC);
+            fd_note(sl->fd, &sl->dev, &sl->ino);
+            sl->tid = tid;
+            sl->round = r->sum.rounds;
+            return sl->fd;
+        }
+    }
+    return -1;   /* table full: the caller opens and closes */
+}
+
+/* Close the files of threads not seen for a while (they ended). */
+static void stat_fds_sweep(recorder *r)
+{
+    for (size_t i = 0; i < IDLE_SLOTS; i++) {
+        idle_slot *sl = &r->idle[i];
+        if (sl->fd >= 0 && r->sum.rounds - sl->round > 100) {
+            fd_close_if_ours(sl->fd, sl->dev, sl->ino);
+            sl->fd = -1;
+        }
+    }
+    /* Reinsert survivors so that probing finds them past the holes. */
+    idle_slot keep[IDLE_SLOTS];
+    memcpy(keep, r->idle, sizeof keep);
+    for (size_t i = 0; i < IDLE_SLOTS; i++)
+        r->idle[i].fd = -1;
+    for (size_t i = 0; i < IDLE_SLOTS; i++) {
+        if (keep[i].fd < 0)
+            continue;
+        size_t j = (size_t)(keep[i].tid * 0x9E3779B97F4A7C15ull >> 56) % IDLE_SLOTS;
+        while (r->idle[j].fd >= 0)
+            j = (j + 1) % IDLE_SLOTS;
+        r->idle[j] = keep[i];
+    }
+}
+
+static void stat_fds_close(recorder *r)
+{
+    for (size_t i = 0; i < IDLE_SLOTS; i++) {
+        fd_close_if_ours(r->idle[i].fd, r->idle[i].dev, r->idle[i].ino);
+        r->idle[i].fd = -1;
+    }
+}
+
+static int thread_idle(recorder *r, uint64_t tid)
+{
+    char buf[512];
+    int fd = stat_fd(r, tid), own = 0;
+    if (fd < 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/task/%" PRIu64 "/stat", tid);
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            return 0;
+        own = 1;
+    }
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (own)
+        close(fd);
     if (n <= 0)
         return 0;
     buf[n] = '\0';
@@ -218,7 +320,7 @@ static void sample_thread(recorder *r, int64_t pid, int64_t iid, uintptr_t ts_ad
         return;
     int idle = 0;
     if (r->cfg.mode == REC_CPU || r->cfg.mode == REC_FULL)
-        idle = thread_idle(tv->native_tid);
+        idle = thread_idle(r, tv->native_tid);
     if (r->cfg.mode == REC_CPU && idle)
         return;
     int64_t mem = ts_addr == holder ? mem_delta : 0;
@@ -283,6 +385,8 @@ static void sample_round(recorder *r)
     r->mem_given = 0;
 
     pthread_mutex_lock(&r->lock);
+    if (r->writer)
+        output_ours(r);
     uintptr_t interp = 0;
     if (pyr_first_interp(&interp) == 0) {
         for (int ni = 0; interp && ni < MAX_INTERPS; ni++) {
@@ -306,6 +410,8 @@ static void sample_round(recorder *r)
     }
     if (r->mem_given)
         r->last_rss = rss;
+    if (r->sum.rounds % 100 == 99)
+        stat_fds_sweep(r);
     if (now - r->last_flush_us >= FLUSH_EVERY_US) {
         if (r->writer && !r->write_failed)
             mojo_writer_flush(r->writer);
@@ -335,7 +441,9 @@ static void on_sigterm(int sig)
     (void)sig;
     int saved = errno;
     term_requested = 1;
-    if (rec && rec->wake[1] >= 0) {
+    struct stat st;   /* fstat is async-signal-safe: write only into our pipe */
+    if (rec && rec->wake[1] >= 0 && fstat(rec->wake[1], &st) == 0 &&
+        st.st_dev == rec->wake_dev[1] && st.st_ino == rec->wake_ino[1]) {
         ssize_t n = write(rec->wake[1], "t", 1);
         (void)n;
     }
@@ -437,10 +545,49 @@ static void stop_thread(recorder *r)
     if (!r->running)
         return;
     atomic_store(&r->stop, 1);
-    ssize_t n = write(r->wake[1], "s", 1);
-    (void)n;
+    struct stat st;
+    if (fstat(r->wake[1], &st) == 0 && st.st_dev == r->wake_dev[1] && st.st_ino == r->wake_ino[1]) {
+        ssize_t n = write(r->wake[1], "s", 1);
+        (void)n;
+    }
     pthread_join(r->thread, NULL);
     r->running = 0;
+}
+
+/* Whether the output descriptor is still the file we opened. Once it is
+ * not, the writer is given up for good (and never flushed). */
+static int output_ours(recorder *r)
+{
+    struct stat st;
+    if (r->out_fd < 0)
+        return 0;
+    if (fstat(r->out_fd, &st) == 0 && st.st_dev == r->out_dev && st.st_ino == r->out_ino)
+        return 1;
+    if (!r->write_failed)
+        snprintf(r->write_error, sizeof r->write_error, "%s: the program closed the "
+                 "recording's file descriptor; samples after that are lost", r->path);
+    r->write_failed = 1;
+    r->writer = NULL;              /* left unclosed: its buffer must not land elsewhere */
+    r->out_fd = -1;
+    return 0;
+}
+
+/* Finish the writer and close our descriptor. MOJO_OK or MOJO_ERROR. */
+static int close_output(recorder *r, mojo_error *me)
+{
+    int rc = MOJO_OK;
+    if (r->writer && output_ours(r))
+        rc = mojo_writer_close(r->writer, me);
+    else if (r->writer || r->out_fd >= 0)
+        rc = MOJO_ERROR;
+    if (r->out_fd >= 0)
+        fd_close_if_ours(r->out_fd, r->out_dev, r->out_ino);
+    r->out_fd = -1;
+    r->writer = NULL;
+    if (rc != MOJO_OK && me && !r->writer)
+        snprintf(me->message, sizeof me->message, "%s", r->write_error[0] ? r->write_error
+                 : "the recording's file was lost");
+    return rc;
 }
 
 static int open_output(recorder *r, const char *path, const char *const *meta,
@@ -450,9 +597,19 @@ static int open_output(recorder *r, const char *path, const char *const *meta,
     mojo_error me;
     memset(&wo, 0, sizeof wo);
     wo.mojo_version = 3;
-    r->writer = mojo_writer_open_path(path, MOJO_FORMAT_MOJO, &wo, &me);
+    /* Our own descriptor, so that we can tell when the program closed it
+     * and reused its number (then we must not write into it). */
+    r->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (r->out_fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    fd_note(r->out_fd, &r->out_dev, &r->out_ino);
+    r->writer = mojo_writer_open_fd(r->out_fd, path, MOJO_FORMAT_MOJO, &wo, &me);
     if (!r->writer) {
         snprintf(err, errlen, "%s", me.message);
+        close(r->out_fd);
+        r->out_fd = -1;
         return -1;
     }
     free(r->path);
@@ -470,8 +627,7 @@ static int open_output(recorder *r, const char *path, const char *const *meta,
         mojo_writer_flush(r->writer);
     if (r->write_failed) {
         snprintf(err, errlen, "%s", r->write_error);
-        mojo_writer_close(r->writer, NULL);
-        r->writer = NULL;
+        close_output(r, NULL);
         return -1;
     }
     return 0;
@@ -484,6 +640,7 @@ static int open_pipe(recorder *r)
     for (int i = 0; i < 2; i++) {
         fcntl(r->wake[i], F_SETFL, fcntl(r->wake[i], F_GETFL) | O_NONBLOCK);
         fcntl(r->wake[i], F_SETFD, FD_CLOEXEC);
+        fd_note(r->wake[i], &r->wake_dev[i], &r->wake_ino[i]);
     }
     return 0;
 }
@@ -491,12 +648,17 @@ static int open_pipe(recorder *r)
 static void close_fds(recorder *r)
 {
     for (int i = 0; i < 2; i++)
-        if (r->wake[i] >= 0)
-            close(r->wake[i]);
+        fd_close_if_ours(r->wake[i], r->wake_dev[i], r->wake_ino[i]);
     r->wake[0] = r->wake[1] = -1;
-    if (r->statm_fd >= 0)
-        close(r->statm_fd);
+    fd_close_if_ours(r->statm_fd, r->statm_dev, r->statm_ino);
     r->statm_fd = -1;
+    stat_fds_close(r);
+}
+
+static void open_statm(recorder *r)
+{
+    r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    fd_note(r->statm_fd, &r->statm_dev, &r->statm_ino);
 }
 
 static void recorder_free(recorder *r)
@@ -534,7 +696,10 @@ int rec_start(const char *path, const rec_config *cfg, const char *const *meta,
     }
     r->cfg = *cfg;
     r->wake[0] = r->wake[1] = -1;
-    r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    r->out_fd = -1;
+    for (size_t i = 0; i < IDLE_SLOTS; i++)
+        r->idle[i].fd = -1;
+    open_statm(r);
     pthread_mutex_init(&r->lock, NULL);
     if (!(r->frames = mojo_frames_new()) || !(r->walker = walker_new(r->frames)) ||
         open_pipe(r) != 0) {
@@ -549,7 +714,7 @@ int rec_start(const char *path, const rec_config *cfg, const char *const *meta,
     }
     if (start_thread(r) != 0) {
         snprintf(err, errlen, "cannot start the sampling thread: %s", strerror(errno));
-        mojo_writer_close(r->writer, NULL);
+        close_output(r, NULL);
         recorder_free(r);
         return -1;
     }
@@ -566,15 +731,16 @@ static void finish_file(recorder *r, char *err, size_t errlen)
     err[0] = '\0';
     if (!r->writer)
         return;
-    put_end_meta(r);
+    if (output_ours(r))
+        put_end_meta(r);
     int failed = r->write_failed;
     if (failed)
         snprintf(err, errlen, "%s", r->write_error);
-    if (mojo_writer_close(r->writer, &me) != MOJO_OK && !failed) {
+    memset(&me, 0, sizeof me);
+    if (close_output(r, &me) != MOJO_OK && !failed) {
         snprintf(err, errlen, "%s", me.message);
         failed = 1;
     }
-    r->writer = NULL;
     r->write_failed = failed;
 }
 
@@ -627,7 +793,7 @@ void rec_pause(void)
         return;
     stop_thread(rec);
     pthread_mutex_lock(&rec->lock);
-    if (rec->writer && !rec->write_failed)
+    if (rec->writer && !rec->write_failed && output_ours(rec))
         mojo_writer_flush(rec->writer);
     pthread_mutex_unlock(&rec->lock);
 }
@@ -645,17 +811,13 @@ static void drop_parent_copy(recorder *r)
 {
     pthread_mutex_init(&r->lock, NULL);
     r->running = 0;
-    if (r->writer)
-        mojo_writer_close(r->writer, NULL);
-    r->writer = NULL;
+    close_output(r, NULL);
 }
 
 /* Forget the recorder entirely (nothing is written). */
 static void discard(recorder *r)
 {
-    if (r->writer)
-        mojo_writer_close(r->writer, NULL);
-    r->writer = NULL;
+    close_output(r, NULL);
     rec = NULL;
     remove_sigterm();
     recorder_free(r);
@@ -669,7 +831,7 @@ int rec_fork_child(const char *path, const char *const *meta, char *err, size_t 
     recorder *r = rec;
     drop_parent_copy(r);
     close_fds(r);
-    r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    open_statm(r);
     if (vm_init() != 0 || open_pipe(r) != 0 ||
         open_output(r, path, meta, err, errlen) != 0 || start_thread(r) != 0) {
         if (!err[0])

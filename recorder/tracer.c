@@ -5,8 +5,11 @@
 #include "tracer.h"
 #include "mojo.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +49,9 @@ typedef struct cfunc_slot {
 
 typedef struct tracer {
     mojo_writer *writer;
+    int out_fd;                 /* the writer's descriptor */
+    dev_t out_dev;
+    ino_t out_ino;
     mojo_frames *frames;
     PyObject *boundary;         /* strong reference, or NULL */
     unsigned generation;        /* tells this run's code extras from older ones */
@@ -466,12 +472,28 @@ int tr_start(const char *path, PyObject *boundary)
     mojo_writer_options wo;
     memset(&wo, 0, sizeof wo);
     t->frames = mojo_frames_new();
-    t->writer = t->frames ? mojo_writer_open_path(path, MOJO_FORMAT_ETL, &wo, &err) : NULL;
+    if (!t->frames) {
+        PyErr_NoMemory();
+        tracer_free(t);
+        return -1;
+    }
+    /* Our own descriptor: at the end we check it is still the file we
+     * opened (a program may close every descriptor and reuse the number). */
+    t->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (t->out_fd < 0) {
+        PyErr_Format(PyExc_OSError, "mojo-record: %s: cannot open: %s", path, strerror(errno));
+        tracer_free(t);
+        return -1;
+    }
+    struct stat st;
+    if (fstat(t->out_fd, &st) == 0) {
+        t->out_dev = st.st_dev;
+        t->out_ino = st.st_ino;
+    }
+    t->writer = mojo_writer_open_fd(t->out_fd, path, MOJO_FORMAT_ETL, &wo, &err);
     if (!t->writer) {
-        if (t->frames)
-            PyErr_Format(PyExc_OSError, "mojo-record: %s", err.message);
-        else
-            PyErr_NoMemory();
+        PyErr_Format(PyExc_OSError, "mojo-record: %s", err.message);
+        close(t->out_fd);
         tracer_free(t);
         return -1;
     }
@@ -528,13 +550,24 @@ int tr_stop(tr_summary *out)
         snprintf(msg, sizeof msg, "%s", t->error);
         rc = -1;
     }
-    int crc;
-    Py_BEGIN_ALLOW_THREADS
-    crc = mojo_writer_close(t->writer, &err);
-    Py_END_ALLOW_THREADS
-    if (crc != MOJO_OK && !msg[0]) {
-        snprintf(msg, sizeof msg, "%s", err.message);
+    struct stat st;
+    int ours = fstat(t->out_fd, &st) == 0 && st.st_dev == t->out_dev && st.st_ino == t->out_ino;
+    if (!ours) {
+        /* The writer is left unclosed: its events must not land in a file
+         * of the program's that took over the descriptor number. */
+        snprintf(msg, sizeof msg, "the program closed the trace's file descriptor; "
+                 "the trace is lost");
         rc = -1;
+    } else {
+        int crc;
+        Py_BEGIN_ALLOW_THREADS
+        crc = mojo_writer_close(t->writer, &err);
+        Py_END_ALLOW_THREADS
+        close(t->out_fd);
+        if (crc != MOJO_OK && !msg[0]) {
+            snprintf(msg, sizeof msg, "%s", err.message);
+            rc = -1;
+        }
     }
     tracer_free(t);
     if (rc != 0)

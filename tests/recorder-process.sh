@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 28
+plan 30
 
 complete() { check mojo "$1" > "$1.json" && test "$(jq_py "$1.json" \
     '"duration" in dict(d["metadata"]) and d["samples"] > 0')" = True; }
@@ -47,6 +47,10 @@ ok "churn: records without harm" record -q -f -i 100us -o churn.mojo "$RDATA/chu
 ok "churn: the file is complete" complete "$TMP/churn.mojo"
 ok "churn: many threads, under 2% of samples with an unreadable frame" test "$(jq_py "$TMP/churn.mojo.json" \
    'len(d["threads"]) > 50 and d["invalid"] <= 0.02 * d["samples"]')" = True
+
+# A program that closes every descriptor and reuses the numbers.
+ok "closerange: the program runs to its end" record -q -o closer.mojo "$RDATA/closer.py" "$TMP/own.txt"
+is "closerange: the program's file holds only its data" "$(cat "$TMP/own.txt")" "the program's own data"
 
 ok "marks: recorded" record -q -o marks.mojo "$RDATA/marks.py"
 check mojo "$TMP/marks.mojo" > "$TMP/marks.json"
