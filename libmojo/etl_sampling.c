@@ -274,7 +274,7 @@ int etl_sampling_finish(etl_profile *p)
     } while (0)
 
 /* The Python function whose thunk holds addr (ranges are inclusive); of
- * several registrations of one slot, the latest before ts. */
+ * several registrations of one slot (the last 64), the latest before ts. */
 static const etl_range *python_range(const etl_profile *p, uint32_t pid,
                                      uint64_t addr, int64_t ts)
 {
@@ -283,7 +283,7 @@ static const etl_range *python_range(const etl_profile *p, uint32_t pid,
     if (i < 0 || p->ranges[i].pid != pid || addr > p->ranges[i].end)
         return NULL;
     const etl_range *best = &p->ranges[i];
-    for (ptrdiff_t k = i; k >= 0 && p->ranges[k].pid == pid &&
+    for (ptrdiff_t k = i; k >= 0 && k > i - 64 && p->ranges[k].pid == pid &&
                           p->ranges[k].begin == best->begin; k--)
         if (p->ranges[k].ts <= ts) {
             best = &p->ranges[k];
