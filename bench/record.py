@@ -6,6 +6,8 @@ unprofiled run (run by hand; see bench/record.md for figures).
 Overhead: wall time of bench/record_workload.py (fixed work, CPU-bound)
 unprofiled, under mojo-record at its default (1 ms) and at 100 us, and
 under cProfile; median of N runs each, interleaved.
+Instrumented mode: bench/record_calls.py (call-heavy) unprofiled, under
+cProfile and under mojo-record --instrumented.
 Accuracy: function shares on bench/record_split.py (known split, two
 threads) and testdata/recorder/quickstart.py, recorded by mojo-record and
 by cProfile (cumulative time of each function over the run), against the
@@ -114,6 +116,28 @@ def main():
     print("rate at 1 ms: %d samples in %.2f s = %.0f Hz; round min/avg/max us: %s; late %s"
           % (int(meta["samples"]), dur, int(meta["samples"]) / dur, meta["sampling"],
              meta["saturation"]))
+
+    # ------------------------------------------------ instrumented mode
+    calls = os.path.join(HERE, "record_calls.py")
+    etl = os.path.join(tmp, "c.etl")
+    variants = [
+        ("unprofiled", [py, calls]),
+        ("cProfile", [py, "-m", "cProfile", "-o", os.path.join(tmp, "c.prof"), calls]),
+        ("mojo-record --instrumented", [py, "-m", "mojo_record", "-q", "--instrumented",
+                                        "-o", etl, calls]),
+    ]
+    times = collections.defaultdict(list)
+    for _ in range(opts.runs):
+        for name, cmd in variants:
+            times[name].append(run(cmd, env))
+    base = statistics.median(times["unprofiled"])
+    print("\nInstrumented mode on bench/record_calls.py (call-heavy; median of %d runs)"
+          % opts.runs)
+    print("%-28s %8s %9s" % ("", "seconds", "slowdown"))
+    for name, _ in variants:
+        m = statistics.median(times[name])
+        print("%-28s %8.3f %8.1fx" % (name, m, m / base))
+    print("ETL written: %.1f MB" % (os.path.getsize(etl) / 1e6))
 
     # ---------------------------------------------------------- accuracy
     print("\nAccuracy: function shares (%) against the known split")

@@ -13,8 +13,9 @@ recorder_c = \
 	recorder/pyread.c recorder/pyread.h \
 	recorder/vmread.c recorder/vmread.h \
 	recorder/tracer.c recorder/tracer.h
-EXTRA_DIST += $(recorder_py) $(recorder_c) recorder/mojo-record.in \
-	bench/record.py bench/record_workload.py bench/record_split.py bench/record_calls.py
+EXTRA_DIST += $(recorder_py) $(recorder_c) recorder/mojo-record.in recorder/README.md \
+	bench/record.py bench/record_workload.py bench/record_split.py bench/record_calls.py \
+	bench/record.md
 
 if BUILD_RECORDER
 mojo_recorddir = $(pythondir)/mojo_record

@@ -195,12 +195,16 @@ def _after_fork_child():
         n.forget()     # drop our copy of the parent's recorder, write nothing
         return
     _config["child"] = True
+    path = child_path(_config["output"], os.getpid())
     try:
-        n.fork_child(child_path(_config["output"], os.getpid()),
-                     _metadata([("parent", str(os.getppid()))]))
+        n.fork_child(path, _metadata([("parent", str(os.getppid()))]))
     except OSError as e:
         sys.stderr.write("%s (the child is not recorded)\n" % e)
         return
+    # Its own children are named after its file.
+    _config["output"] = path
+    if os.environ.get(ENV_CHILD):
+        os.environ[ENV_CHILD] = _encode_spec(_config)
     _stop_before_os_exit()
 
 
