@@ -80,12 +80,18 @@ void etl_profile_free(etl_profile *p)
 
 etl_thread *etl_profile_thread(etl_profile *p, uint32_t pid, uint32_t tid)
 {
+    /* events of one thread come in runs: try the last one first */
+    if (p->last_thread < p->nthreads && p->threads[p->last_thread].pid == pid &&
+        p->threads[p->last_thread].tid == tid)
+        return &p->threads[p->last_thread];
     bool added;
     uint32_t *slot = etl_map_put(&p->thread_by_id, pid, tid, &added);
     if (!slot)
         return NULL;
-    if (!added)
+    if (!added) {
+        p->last_thread = *slot;
         return &p->threads[*slot];
+    }
     if (!mojo_grow((void **)&p->threads, &p->threads_cap, p->nthreads + 1,
                    sizeof *p->threads))
         return NULL;
@@ -93,7 +99,7 @@ etl_thread *etl_profile_thread(etl_profile *p, uint32_t pid, uint32_t tid)
     memset(t, 0, sizeof *t);
     t->pid = pid;
     t->tid = tid;
-    *slot = (uint32_t)p->nthreads++;
+    p->last_thread = *slot = (uint32_t)p->nthreads++;
     return t;
 }
 

@@ -181,6 +181,7 @@ typedef struct etl_profile {
 
     etl_thread *threads;      size_t nthreads, threads_cap;
     etl_map thread_by_id;     /* (pid, tid) -> index */
+    size_t last_thread;       /* the one looked up last */
 
     etl_node *nodes;          size_t nnodes, nodes_cap;
     etl_map node_by_key;      /* (parent, frame id) -> node */

@@ -476,9 +476,12 @@ bool etl_tl_provider_name(const uint8_t *p, size_t n, const char **name,
 
 #define CACHE_MAX_SCHEMAS 65536u
 
+#define RECENT 31  /* a prime: schemas of different sizes rarely share */
+
 struct etl_tl_cache {
     struct schema_block **slots;
     size_t nslots, count;
+    struct schema_block *recent[RECENT];  /* by size: skips the hashing */
 };
 
 etl_tl_cache *etl_tl_cache_new(void)
@@ -527,10 +530,15 @@ static void rehash(etl_tl_cache *c)
 etl_tl_schema *etl_tl_cache_get(etl_tl_cache *c, const uint8_t *p, size_t n,
                                 const char **why)
 {
+    struct schema_block **r = &c->recent[n % RECENT];
+    if (*r && (*r)->len == n && memcmp((*r)->bytes, p, n) == 0)
+        return &(*r)->s;
     uint64_t h = mojo_hash_bytes(p, n, 0x7e1);
     for (struct schema_block *b = c->slots[h & (c->nslots - 1)]; b; b = b->next)
-        if (b->hash == h && b->len == n && memcmp(b->bytes, p, n) == 0)
+        if (b->hash == h && b->len == n && memcmp(b->bytes, p, n) == 0) {
+            *r = b;
             return &b->s;
+        }
     if (c->count >= CACHE_MAX_SCHEMAS) {
         *why = "at most 65536 distinct TraceLogging schemas";
         return NULL;
@@ -541,6 +549,7 @@ etl_tl_schema *etl_tl_cache_get(etl_tl_cache *c, const uint8_t *p, size_t n,
     b->hash = h;
     b->next = c->slots[h & (c->nslots - 1)];
     c->slots[h & (c->nslots - 1)] = b;
+    *r = b;
     if (++c->count > c->nslots)
         rehash(c);
     return &b->s;
