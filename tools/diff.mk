@@ -1,1 +1,9 @@
-# (rules for this part come with it)
+# mojodiff and mojofilter: thin mains over libmojo's transforms (filter.h,
+# diff.h, config.h). Those are internal to libmojo, so both link the core
+# library itself rather than the shared one, whose exports are the readers
+# and writers.
+bin_PROGRAMS += tools/mojodiff tools/mojofilter
+tools_mojodiff_SOURCES = tools/mojodiff.c
+tools_mojodiff_LDADD = tools/libcli.la libmojo/libmojocore.la
+tools_mojofilter_SOURCES = tools/mojofilter.c
+tools_mojofilter_LDADD = tools/libcli.la libmojo/libmojocore.la
