@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 30
+plan 31
 
 complete() { check mojo "$1" > "$1.json" && test "$(jq_py "$1.json" \
     '"duration" in dict(d["metadata"]) and d["samples"] > 0')" = True; }
@@ -39,6 +39,13 @@ done
 ok "forks: every child file is complete" sh -c "for f in \$(cat '$TMP/children'); do \
    '$PYTHON' '$CHECK' mojo \$f | grep -q '\"duration\"' || exit 1; done"
 ok "forks: the parent's file is complete" complete "$TMP/fk.mojo"
+if [ -x "$BIN/mojofilter" ]; then
+    is "forks: mojofilter merges the four files (four processes)" "$(cd "$TMP" && \
+       "$BIN/mojofilter" fk.mojo $(cat children) -o merged.mojo && m2a merged.mojo && \
+       grep -v '^#' merged.mojo.austin | grep '^P' | cut -d';' -f1 | sort -u | wc -l | tr -d ' ')" 4
+else
+    skip "mojofilter is not built" "forks: mojofilter merges the four files"
+fi
 ok "forks: children name their parent" sh -c "for f in \$(cat '$TMP/children'); do \
    '$PYTHON' '$CHECK' mojo \$f | grep -q '\"parent\"' || exit 1; done"
 
