@@ -1,13 +1,14 @@
 /* Comparing two profiles for regression gating (mojodiff).
  *
- * Samples of the base (side 0) and the new profile (side 1) go into one
- * interned stack table; computing the report normalizes frames (native
- * addresses, optionally line numbers), sums each function's inclusive and
- * self totals and tests every change for significance on sample counts
- * (docs/mojodiff.md says which tests and why).
+ * Samples of the base (side 0) and the new profile (side 1) go into an
+ * interned stack table each; computing the report normalizes frames
+ * (native addresses, optionally line numbers), merges the stacks of both,
+ * sums each function's inclusive and self totals and tests every change
+ * for significance on sample counts (docs/mojodiff.md says which tests and
+ * why).
  *
  *   mojo_diff *d = mojo_diff_new(&opts, &err);
- *   mojo_diff_read(d, 0, base_reader); mojo_diff_read(d, 1, new_reader);
+ *   mojo_diff_read_both(d, base_reader, new_reader);
  *   const mojo_diff_report *rep = mojo_diff_compute(d);
  *   ... rep->regression, rep->regressions[i]->inclusive.p_value ...
  *   mojo_diff_free(d);
@@ -19,6 +20,7 @@
 
 #define MOJO_DIFF_DEFAULT_THRESHOLD 5.0  /* points of share */
 #define MOJO_DIFF_DEFAULT_ALPHA 0.01     /* family-wise error rate */
+#define MOJO_DIFF_DEFAULT_RANKED 100     /* stacks ranked by their change */
 
 typedef enum mojo_diff_metric {
     MOJO_DIFF_METRIC_AUTO = 0, /* by mode: wall and full: time; cpu: cpu;
@@ -58,6 +60,8 @@ typedef struct mojo_diff_options {
     size_t nignore;
     const mojo_diff_budget *budgets; /* the first match applies */
     size_t nbudgets;
+    size_t rank_stacks;  /* how many stacks to rank by their change
+                            (default MOJO_DIFF_DEFAULT_RANKED) */
 } mojo_diff_options;
 
 MOJO_HIDDEN void mojo_diff_options_init(mojo_diff_options *o);
@@ -130,9 +134,12 @@ typedef struct mojo_diff_report {
     size_t nregressions;
     const mojo_diff_function *const *improvements;
     size_t nimprovements;
-    /* Every stack, the largest change of share first. */
+    /* Every stack, in the order first seen, and the largest changes
+     * (points either way) first, at most rank_stacks of them. */
     const mojo_diff_stack *stacks;
     size_t nstacks;
+    const mojo_diff_stack *const *ranked;
+    size_t nranked;
     const mojo_frames *frames;      /* the stacks' frames */
 } mojo_diff_report;
 
@@ -152,6 +159,10 @@ MOJO_HIDDEN int mojo_diff_add(mojo_diff *d, unsigned side,
 /* Add every event of r; names the side after r if it has no name yet.
  * MOJO_ERROR on a read error too (the reader's error is copied). */
 MOJO_HIDDEN int mojo_diff_read(mojo_diff *d, unsigned side, mojo_reader *r);
+/* Read base (side 0) and new (side 1) at once, on two threads: the base's
+ * first sample settles the metric, then both run to their ends. */
+MOJO_HIDDEN int mojo_diff_read_both(mojo_diff *d, mojo_reader *base,
+                                    mojo_reader *new);
 /* Compare (once; later calls return the same report). NULL on error. */
 MOJO_HIDDEN const mojo_diff_report *mojo_diff_compute(mojo_diff *d);
 MOJO_HIDDEN const mojo_error *mojo_diff_error(const mojo_diff *d);
@@ -160,7 +171,7 @@ MOJO_HIDDEN const mojo_error *mojo_diff_error(const mojo_diff *d);
 
 typedef struct mojo_diff_render {
     bool color;          /* ANSI colours (the table only) */
-    size_t top_stacks;   /* stacks listed; 0: none */
+    size_t top_stacks;   /* ranked stacks listed; 0: none */
     size_t top_functions;/* functions below the bar listed (table and
                             Markdown), the largest change first */
     bool all_functions;  /* JSON: list every function too */
@@ -178,8 +189,8 @@ MOJO_HIDDEN int mojo_diff_write_json(const mojo_diff_report *r,
 MOJO_HIDDEN int mojo_diff_write_markdown(const mojo_diff_report *r,
                                          const mojo_diff_render *how,
                                          mojo_output *o);
-/* "stack base new" lines for flamegraph.pl's differential mode; with
- * shares, base values are scaled to the new total. */
+/* "stack base new" lines for flamegraph.pl's differential mode, every
+ * stack; with shares, base values are scaled to the new total. */
 MOJO_HIDDEN int mojo_diff_write_folded(const mojo_diff_report *r,
                                        mojo_output *o);
 /* One side's stacks, as compared, through a libmojo writer (pprof for

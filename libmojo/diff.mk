@@ -7,5 +7,6 @@ libmojo_libmojocore_la_SOURCES += \
 	libmojo/diff_compare.c libmojo/diff_report.c \
 	libmojo/diff_stats.c libmojo/diff_stats.h \
 	libmojo/config_yaml.c libmojo/config_yaml.h
-libmojo_libmojocore_la_CFLAGS += $(YAML_CFLAGS)
-libmojo_libmojocore_la_LIBADD += $(YAML_LIBS) -lm
+# mojodiff reads its two profiles on two threads.
+libmojo_libmojocore_la_CFLAGS += $(YAML_CFLAGS) -pthread
+libmojo_libmojocore_la_LIBADD += $(YAML_LIBS) -lm -lpthread

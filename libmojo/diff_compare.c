@@ -15,11 +15,13 @@ void mojo_diff_compare_free(mojo_diff *d)
     mojo_frames_unref(d->funcs);
     free(d->ids);
     free(d->out_stacks);
+    free(d->ranked);
     free(d->functions);
     free(d->changed);
     d->norm = d->funcs = NULL;
     d->ids = NULL;
     d->out_stacks = NULL;
+    d->ranked = NULL;
     d->functions = NULL;
     d->changed = NULL;
 }
@@ -40,31 +42,38 @@ size_t mojo_diff_function_label(const mojo_frame *f, char *buf, size_t size)
 
 /* Frames as compared: no columns (text has none), native frames without
  * their address (it moves from run to run), lines only when asked. Each
- * compared frame also names its function: the frame with line 0. */
-static int normalize_frames(mojo_diff *d, uint32_t **norm_of,
+ * compared frame also names its function: the frame with line 0. Both
+ * sides' frames go into one table, so equal frames get one id. */
+static int normalize_frames(mojo_diff *d, uint32_t *norm_of[2],
                             uint32_t **func_of_norm)
 {
-    const mojo_frames *sf = mojo_stacks_frames(d->stacks);
-    size_t n = mojo_frames_count(sf);
-    *norm_of = malloc((n ? n : 1) * sizeof **norm_of);
-    *func_of_norm = malloc((n ? n : 1) * sizeof **func_of_norm);
+    size_t n[2], cap = 0;
+    for (unsigned s = 0; s < 2; s++) {
+        n[s] = mojo_frames_count(mojo_stacks_frames(d->side[s].stacks));
+        if (!(norm_of[s] = malloc((n[s] + 1) * sizeof *norm_of[s])))
+            return mojo_diff_fail(d, MOJO_E_NOMEM, "out of memory");
+    }
     d->norm = mojo_frames_new();
     d->funcs = mojo_frames_new();
-    if (!*norm_of || !*func_of_norm || !d->norm || !d->funcs)
+    if (!d->norm || !d->funcs)
         return mojo_diff_fail(d, MOJO_E_NOMEM, "out of memory");
-    for (size_t id = 0; id < n; id++) {
-        mojo_frame p = *mojo_frames_get(sf, (uint32_t)id);
-        p.line_end = p.column = p.column_end = 0;
-        if (p.kind == MOJO_FRAME_NATIVE)
-            p.file = (mojo_str){"native", 6};
-        if (d->o.ignore_lines && p.line > 0)
-            p.line = 0;
-        const mojo_frame *nf = mojo_frames_intern(d->norm, &p);
-        if (!nf)
-            return mojo_diff_fail(d, MOJO_E_NOMEM, "out of memory");
-        (*norm_of)[id] = nf->id;
-        /* norm ids are dense and only grow: a new one is the next slot */
-        if (nf->id + 1 == mojo_frames_count(d->norm)) {
+    for (unsigned s = 0; s < 2; s++) {
+        const mojo_frames *sf = mojo_stacks_frames(d->side[s].stacks);
+        for (size_t id = 0; id < n[s]; id++) {
+            mojo_frame p = *mojo_frames_get(sf, (uint32_t)id);
+            p.line_end = p.column = p.column_end = 0;
+            if (p.kind == MOJO_FRAME_NATIVE)
+                p.file = (mojo_str){"native", 6};
+            if (d->o.ignore_lines && p.line > 0)
+                p.line = 0;
+            const mojo_frame *nf = mojo_frames_intern(d->norm, &p);
+            if (!nf || !mojo_grow((void **)func_of_norm, &cap, (size_t)nf->id + 1,
+                                  sizeof **func_of_norm))
+                return mojo_diff_fail(d, MOJO_E_NOMEM, "out of memory");
+            norm_of[s][id] = nf->id;
+            /* norm ids are dense and only grow: a new one is the next slot */
+            if (nf->id + 1 != mojo_frames_count(d->norm))
+                continue;
             uint32_t fid = NO_FUNCTION;
             if (p.kind != MOJO_FRAME_INVALID) {
                 p.line = 0;
@@ -94,7 +103,6 @@ static int64_t value_of(mojo_diff_metric m, const mojo_stack_totals *t)
 
 typedef struct {
     uint32_t *slots; /* stack index + 1, 0 empty */
-    uint64_t *hashes;
     size_t cap;
 } stack_index;
 
@@ -123,89 +131,64 @@ static bool index_grow(stack_index *x, const uint64_t *hashes, size_t n)
     return true;
 }
 
-static void add_totals(mojo_diff *d, mojo_diff_measure *m, size_t raw)
-{
-    for (unsigned s = 0; s < 2; s++) {
-        const mojo_stack_totals *t = mojo_stacks_totals(d->stacks, raw, s);
-        m->samples[s] += t->samples;
-        m->value[s] = (int64_t)((uint64_t)m->value[s] +
-                                (uint64_t)value_of(d->metric, t));
-    }
-}
-
-/* When normalization merged no frames, compared frames were interned in
- * the order of the table's own, so their ids are the same and so are the
- * stacks: they are used as they are. */
-static int keep_stacks(mojo_diff *d)
-{
-    size_t n = mojo_stacks_count(d->stacks);
-    if (!mojo_grow((void **)&d->out_stacks, &d->out_cap, n + 1,
-                   sizeof *d->out_stacks))
-        return mojo_diff_fail(d, MOJO_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        const mojo_stack *st = mojo_stacks_get(d->stacks, i);
-        d->out_stacks[i] = (mojo_diff_stack){
-            .process = st->pid, .thread = (int64_t)st->tid,
-            .frames = st->frames, .nframes = st->nframes};
-        add_totals(d, &d->out_stacks[i].m, i);
-    }
-    d->nout_stacks = n;
-    d->stacks_kept = true;
-    return MOJO_OK;
-}
-
-/* Stacks that differed only in what normalization removed are one stack. */
-static int merge_stacks(mojo_diff *d, const uint32_t *norm_of,
+/* Both sides' stacks in one list: equal once normalized, one stack. The
+ * frame ids go to d->ids; *offsets_out gets where each stack's start. */
+static int merge_stacks(mojo_diff *d, uint32_t *const norm_of[2],
                         uint64_t **offsets_out)
 {
     stack_index x = {0};
     uint64_t *hashes = NULL, *offsets = NULL;
     size_t hcap = 0, ocap = 0;
     int rc = MOJO_ERROR;
-    size_t n = mojo_stacks_count(d->stacks);
-    if (mojo_frames_count(d->norm) == mojo_frames_count(mojo_stacks_frames(d->stacks)))
-        return keep_stacks(d);
-    for (size_t i = 0; i < n; i++) {
-        const mojo_stack *st = mojo_stacks_get(d->stacks, i);
-        size_t off = d->nids;
-        if (!mojo_grow((void **)&d->ids, &d->ids_cap, off + st->nframes + 1,
-                       sizeof *d->ids))
-            goto nomem;
-        for (size_t k = 0; k < st->nframes; k++)
-            d->ids[off + k] = norm_of[st->frames[k]];
-        uint32_t *ids = d->ids + off;
-        uint64_t h = stack_hash(ids, st->nframes, st->pid, (int64_t)st->tid);
-        if ((d->nout_stacks + 1) * 2 > x.cap &&
-            !index_grow(&x, hashes, d->nout_stacks))
-            goto nomem;
-        size_t j = h & (x.cap - 1), found = SIZE_MAX;
-        for (; x.slots[j]; j = (j + 1) & (x.cap - 1)) {
-            size_t c = x.slots[j] - 1;
-            const mojo_diff_stack *o = &d->out_stacks[c];
-            if (hashes[c] == h && o->nframes == st->nframes &&
-                o->process == st->pid && o->thread == (int64_t)st->tid &&
-                memcmp(d->ids + offsets[c], ids, st->nframes * sizeof *ids) == 0) {
-                found = c;
-                break;
-            }
-        }
-        if (found == SIZE_MAX) {
-            found = d->nout_stacks;
-            if (!mojo_grow((void **)&d->out_stacks, &d->out_cap, found + 1,
-                           sizeof *d->out_stacks) ||
-                !mojo_grow((void **)&hashes, &hcap, found + 1, sizeof *hashes) ||
-                !mojo_grow((void **)&offsets, &ocap, found + 1, sizeof *offsets))
+    for (unsigned s = 0; s < 2; s++) {
+        const mojo_stacks *table = d->side[s].stacks;
+        size_t n = mojo_stacks_count(table);
+        for (size_t i = 0; i < n; i++) {
+            const mojo_stack *st = mojo_stacks_get(table, i);
+            size_t off = d->nids;
+            if (!mojo_grow((void **)&d->ids, &d->ids_cap, off + st->nframes + 1,
+                           sizeof *d->ids))
                 goto nomem;
-            d->out_stacks[found] = (mojo_diff_stack){
-                .process = st->pid, .thread = (int64_t)st->tid,
-                .nframes = st->nframes};
-            hashes[found] = h;
-            offsets[found] = off;
-            x.slots[j] = (uint32_t)(found + 1);
-            d->nout_stacks++;
-            d->nids += st->nframes; /* keep the ids just written */
+            uint32_t *ids = d->ids + off;
+            for (size_t k = 0; k < st->nframes; k++)
+                ids[k] = norm_of[s][st->frames[k]];
+            uint64_t h = stack_hash(ids, st->nframes, st->pid, (int64_t)st->tid);
+            if ((d->nout_stacks + 1) * 2 > x.cap &&
+                !index_grow(&x, hashes, d->nout_stacks))
+                goto nomem;
+            size_t j = h & (x.cap - 1), found = SIZE_MAX;
+            for (; x.slots[j]; j = (j + 1) & (x.cap - 1)) {
+                size_t c = x.slots[j] - 1;
+                const mojo_diff_stack *o = &d->out_stacks[c];
+                if (hashes[c] == h && o->nframes == st->nframes &&
+                    o->process == st->pid && o->thread == (int64_t)st->tid &&
+                    !memcmp(d->ids + offsets[c], ids, st->nframes * sizeof *ids)) {
+                    found = c;
+                    break;
+                }
+            }
+            if (found == SIZE_MAX) {
+                found = d->nout_stacks;
+                if (!mojo_grow((void **)&d->out_stacks, &d->out_cap, found + 1,
+                               sizeof *d->out_stacks) ||
+                    !mojo_grow((void **)&hashes, &hcap, found + 1, sizeof *hashes) ||
+                    !mojo_grow((void **)&offsets, &ocap, found + 1, sizeof *offsets))
+                    goto nomem;
+                d->out_stacks[found] = (mojo_diff_stack){
+                    .process = st->pid, .thread = (int64_t)st->tid,
+                    .nframes = st->nframes};
+                hashes[found] = h;
+                offsets[found] = off;
+                x.slots[j] = (uint32_t)(found + 1);
+                d->nout_stacks++;
+                d->nids += st->nframes; /* keep the ids just written */
+            }
+            const mojo_stack_totals *t = mojo_stacks_totals(table, i, 0);
+            mojo_diff_measure *m = &d->out_stacks[found].m;
+            m->samples[s] += t->samples;
+            m->value[s] = (int64_t)((uint64_t)m->value[s] +
+                                    (uint64_t)value_of(d->metric, t));
         }
-        add_totals(d, &d->out_stacks[found].m, i);
     }
     *offsets_out = offsets;
     offsets = NULL;
@@ -509,35 +492,64 @@ typedef struct {
     size_t i;
 } ranked_stack;
 
-/* Largest change first; equal changes in the order the stacks were seen. */
-static int stack_by_change(const void *pa, const void *pb)
+/* Whether a ranks before b: the larger change, then the one seen first. */
+static bool before(const ranked_stack *a, const ranked_stack *b)
 {
-    const ranked_stack *a = pa, *b = pb;
-    if (a->change != b->change)
-        return a->change > b->change ? -1 : 1;
-    return a->i < b->i ? -1 : a->i > b->i;
+    return a->change != b->change ? a->change > b->change : a->i < b->i;
 }
 
-/* Sort by keys, then move the stacks once. */
-static int sort_stacks(mojo_diff *d)
+static int by_rank(const void *pa, const void *pb)
 {
-    size_t n = d->nout_stacks;
-    ranked_stack *r = malloc((n + 1) * sizeof *r);
-    mojo_diff_stack *sorted = malloc((n + 1) * sizeof *sorted);
-    if (!r || !sorted) {
-        free(r);
-        free(sorted);
+    return before(pa, pb) ? -1 : before(pb, pa);
+}
+
+/* Keep the k best in a heap whose root is the worst of them. */
+static void sift_down(ranked_stack *h, size_t n, size_t at)
+{
+    for (;;) {
+        size_t worst = at, l = 2 * at + 1, r = l + 1;
+        if (l < n && before(&h[worst], &h[l]))
+            worst = l;
+        if (r < n && before(&h[worst], &h[r]))
+            worst = r;
+        if (worst == at)
+            return;
+        ranked_stack t = h[at];
+        h[at] = h[worst];
+        h[worst] = t;
+        at = worst;
+    }
+}
+
+/* The rank_stacks largest changes, without sorting every stack. */
+static int rank_stacks(mojo_diff *d)
+{
+    size_t k = d->o.rank_stacks < d->nout_stacks ? d->o.rank_stacks : d->nout_stacks;
+    ranked_stack *h = malloc((k + 1) * sizeof *h);
+    d->ranked = malloc((k + 1) * sizeof *d->ranked);
+    if (!h || !d->ranked) {
+        free(h);
         return mojo_diff_fail(d, MOJO_E_NOMEM, "out of memory");
     }
+    size_t n = 0;
+    for (size_t i = 0; k && i < d->nout_stacks; i++) {
+        ranked_stack c = {fabs(d->out_stacks[i].m.points), i};
+        if (n < k) {
+            h[n++] = c;
+            if (n == k)
+                for (size_t j = k / 2 + 1; j-- > 0;)
+                    sift_down(h, n, j);
+        } else if (before(&c, &h[0])) {
+            h[0] = c;
+            sift_down(h, n, 0);
+        }
+    }
+    qsort(h, n, sizeof *h, by_rank);
     for (size_t i = 0; i < n; i++)
-        r[i] = (ranked_stack){fabs(d->out_stacks[i].m.points), i};
-    qsort(r, n, sizeof *r, stack_by_change);
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = d->out_stacks[r[i].i];
-    free(r);
-    free(d->out_stacks);
-    d->out_stacks = sorted;
-    d->out_cap = n + 1;
+        d->ranked[i] = &d->out_stacks[h[i].i];
+    free(h);
+    d->report.ranked = d->ranked;
+    d->report.nranked = n;
     return MOJO_OK;
 }
 
@@ -574,12 +586,12 @@ static void describe_sides(mojo_diff *d)
 {
     mojo_diff_report *r = &d->report;
     for (unsigned s = 0; s < 2; s++) {
-        mojo_stack_totals t = mojo_stacks_grand_total(d->stacks, s);
-        r->side[s].name = d->name[s] ? d->name[s] : s ? "new" : "base";
+        mojo_stack_totals t = mojo_stacks_grand_total(d->side[s].stacks, 0);
+        r->side[s].name = d->side[s].name ? d->side[s].name : s ? "new" : "base";
         r->side[s].samples = t.samples;
         r->side[s].total = value_of(d->metric, &t);
-        memcpy(r->side[s].mode, d->info[s].mode, sizeof r->side[s].mode);
-        r->side[s].interval = d->info[s].interval;
+        memcpy(r->side[s].mode, d->side[s].info.mode, sizeof r->side[s].mode);
+        r->side[s].interval = d->side[s].info.interval;
     }
     const char *m0 = r->side[0].mode, *m1 = r->side[1].mode;
     if (m0[0] && m1[0] && strcmp(m0, m1) != 0)
@@ -590,6 +602,14 @@ static void describe_sides(mojo_diff *d)
         if (r->side[s].samples == 0)
             snprintf(d->warning, sizeof d->warning,
                      "%s has no samples for the metric", r->side[s].name);
+    /* shares hide how long a run took; a run twice as long as the other
+     * is seldom the same workload */
+    double t0 = (double)r->side[0].total, t1 = (double)r->side[1].total;
+    if (!d->warning[0] && !r->absolute && t0 > 0 && t1 > 0 &&
+        (t0 > 2 * t1 || t1 > 2 * t0))
+        snprintf(d->warning, sizeof d->warning,
+                 "the runs differ in length by %.1f times: are they the same "
+                 "workload?", t0 > t1 ? t0 / t1 : t1 / t0);
     r->warning = d->warning[0] ? d->warning : NULL;
 }
 
@@ -597,7 +617,7 @@ const mojo_diff_report *mojo_diff_compute(mojo_diff *d)
 {
     if (d->report_ready)
         return &d->report;
-    if (d->failed)
+    if (mojo_diff_error(d))
         return NULL;
     if (!d->resolved)
         d->metric = d->o.metric != MOJO_DIFF_METRIC_AUTO ? d->o.metric
@@ -610,16 +630,16 @@ const mojo_diff_report *mojo_diff_compute(mojo_diff *d)
               d->metric == MOJO_DIFF_METRIC_DEALLOC ? "B" : "us";
     describe_sides(d);
 
-    uint32_t *norm_of = NULL, *func_of_norm = NULL;
+    uint32_t *norm_of[2] = {NULL, NULL}, *func_of_norm = NULL;
     uint64_t *offsets = NULL;
     fn_acc *acc = NULL;
     size_t nacc = 0;
-    int rc = normalize_frames(d, &norm_of, &func_of_norm);
+    int rc = normalize_frames(d, norm_of, &func_of_norm);
     if (rc == MOJO_OK)
         rc = merge_stacks(d, norm_of, &offsets);
     if (rc == MOJO_OK) {
         /* the ids no longer move: point the stacks at them */
-        for (size_t i = 0; !d->stacks_kept && i < d->nout_stacks; i++)
+        for (size_t i = 0; i < d->nout_stacks; i++)
             d->out_stacks[i].frames = d->ids + offsets[i];
         rc = sum_functions(d, func_of_norm, &acc, &nacc);
     }
@@ -640,8 +660,9 @@ const mojo_diff_report *mojo_diff_compute(mojo_diff *d)
         free(ps);
     }
     if (rc == MOJO_OK)
-        rc = sort_stacks(d);
-    free(norm_of);
+        rc = rank_stacks(d);
+    free(norm_of[0]);
+    free(norm_of[1]);
     free(func_of_norm);
     free(offsets);
     free(acc);

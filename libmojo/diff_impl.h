@@ -8,6 +8,19 @@
 #include "diff.h"
 #include "stacks.h"
 
+/* One profile being read. */
+typedef struct diff_side {
+    mojo_stacks *stacks;         /* its samples, in slot 0 */
+    mojo_profile_info info;
+    char *name;
+    mojo_map procs;              /* pid -> ordinal */
+    mojo_map threads;            /* (process ordinal, thread) -> ordinal */
+    uint64_t *nthreads;          /* threads seen, by process ordinal */
+    size_t nthreads_cap;
+    bool failed;
+    mojo_error err;
+} diff_side;
+
 struct mojo_diff {
     mojo_diff_options o;         /* pattern arrays not kept */
     regex_t *ignore;
@@ -16,17 +29,11 @@ struct mojo_diff {
     mojo_diff_budget *budgets;
     size_t nbudgets;
 
-    /* Reading: one stack table, slot 0 the base, slot 1 the new. */
-    mojo_stacks *stacks;
-    mojo_profile_info info[2];
-    char *name[2];
-    mojo_diff_metric metric;     /* resolved at the first sample */
+    /* Reading: each side on its own, so that both can be read at once. */
+    diff_side side[2];
+    mojo_diff_metric metric;     /* resolved before the sides' samples */
     bool resolved;
-    mojo_map procs[2];           /* pid -> ordinal */
-    mojo_map threads[2];         /* (process ordinal, thread) -> ordinal */
-    uint64_t *nthreads[2];       /* threads seen, by process ordinal */
-    size_t nthreads_cap[2];
-    bool failed;
+    bool failed;                 /* in the comparison */
     mojo_error err;
 
     /* The comparison (diff_compare.c). */
@@ -36,9 +43,9 @@ struct mojo_diff {
     mojo_frames *funcs;          /* functions: frames with line 0 */
     uint32_t *ids;               /* the stacks' frame ids, back to back */
     size_t nids, ids_cap;
-    bool stacks_kept;            /* out_stacks use the table's ids */
     mojo_diff_stack *out_stacks;
     size_t nout_stacks, out_cap;
+    const mojo_diff_stack **ranked;
     mojo_diff_function *functions;
     const mojo_diff_function **changed; /* regressions, then improvements */
     char warning[256];

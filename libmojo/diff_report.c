@@ -249,15 +249,15 @@ int mojo_diff_write_table(const mojo_diff_report *r, const mojo_diff_render *how
             return MOJO_ERROR;
     }
     size_t ns = how ? how->top_stacks : 0;
-    if (ns > r->nstacks)
-        ns = r->nstacks;
+    if (ns > r->nranked)
+        ns = r->nranked;
     if (ns) {
         if (out(o, "\n%sLargest changes per stack%s\n  %-9s %-24s %-8s %s\n",
                 c ? BOLD : "", c ? RESET : "", "DELTA", "base -> new",
                 "P-VALUE", "STACK (leaf last)") != MOJO_OK)
             return MOJO_ERROR;
         for (size_t i = 0; i < ns; i++) {
-            const mojo_diff_stack *s = &r->stacks[i];
+            const mojo_diff_stack *s = r->ranked[i];
             char sp[64], p[16], st[96];
             if (out(o, "  %+-9.1f %-24s %-8s %s\n", s->m.points,
                     span(r, &s->m, sp, sizeof sp), pvalue(s->m.p_value, p, sizeof p),
@@ -391,12 +391,12 @@ int mojo_diff_write_json(const mojo_diff_report *r, const mojo_diff_render *how,
             return MOJO_ERROR;
     }
     size_t ns = how ? how->top_stacks : 0;
-    if (ns > r->nstacks)
-        ns = r->nstacks;
+    if (ns > r->nranked)
+        ns = r->nranked;
     if (out(o, ",\n\"stacks\":[") != MOJO_OK)
         return MOJO_ERROR;
     for (size_t i = 0; i < ns; i++)
-        if ((i && out(o, ",\n ") != MOJO_OK) || jstack(r, &r->stacks[i], o) != MOJO_OK)
+        if ((i && out(o, ",\n ") != MOJO_OK) || jstack(r, r->ranked[i], o) != MOJO_OK)
             return MOJO_ERROR;
     return out(o, "]}\n");
 }
@@ -480,15 +480,15 @@ int mojo_diff_write_markdown(const mojo_diff_report *r,
             return MOJO_ERROR;
     }
     size_t ns = how ? how->top_stacks : 0;
-    if (ns > r->nstacks)
-        ns = r->nstacks;
+    if (ns > r->nranked)
+        ns = r->nranked;
     if (ns == 0)
         return MOJO_OK;
     if (out(o, "\n<details><summary>Largest changes per stack</summary>\n\n"
-            "| Δ | base → new | p-value | Stack (leaf last) |\n|---:|---|---:|---|\n") != MOJO_OK)
+            "| Δ | base -> new | p-value | Stack (leaf last) |\n|---:|---|---:|---|\n") != MOJO_OK)
         return MOJO_ERROR;
     for (size_t i = 0; i < ns; i++) {
-        const mojo_diff_stack *s = &r->stacks[i];
+        const mojo_diff_stack *s = r->ranked[i];
         char sp[64], p[16], st[160];
         if (out(o, "| %+.1f | %s | %s | ", s->m.points, span(r, &s->m, sp, sizeof sp),
                 pvalue(s->m.p_value, p, sizeof p)) != MOJO_OK ||

@@ -286,11 +286,12 @@ static bool thread_selected(const mojo_filter *f, const mojo_sample *s)
 /* When a sample was taken, in µs from the start of its input: its
  * timestamp, or else a clock built from the time metrics. Austin samples
  * every thread at each tick in wall and full mode, and each sample's time
- * is the time since that thread's previous sample: so a thread's clock is
- * the clock when it was first seen plus the sum of its times, and the
- * input's clock is the latest of them. cpu mode leaves out idle threads and
- * memory mode carries no time: those inputs have no clock. -1 when the
- * sample cannot be placed (error set). */
+ * is the time since the previous tick: so a thread's clock is the sum of
+ * its times from where it was first seen, its first sample falls in the
+ * tick under way (the input's clock), and the input's clock is the latest
+ * of the threads'. cpu mode leaves out idle threads and memory mode
+ * carries no time: those inputs have no clock. -1 when the sample cannot
+ * be placed (error set). */
 static int64_t sample_time(mojo_filter *f, const mojo_sample *s)
 {
     if (s->timestamp >= 0)
@@ -317,7 +318,8 @@ static int64_t sample_time(mojo_filter *f, const mojo_sample *s)
             return -1;
         }
         c = &f->clocks[f->nclocks++];
-        *c = (thread_clock){f->now, 0};
+        int64_t t0 = s->time > 0 ? s->time : 0;
+        *c = (thread_clock){f->now > t0 ? f->now - t0 : 0, 0};
     }
     if (s->time > 0)
         c->elapsed += s->time;
@@ -518,8 +520,9 @@ static int remember(mojo_merge *m, kv **v, size_t *n, size_t *cap,
     return MOJO_OK;
 }
 
-/* Header metadata of the first input goes out as it comes; later inputs
- * add only keys not seen yet, and must be in the same mode. */
+/* Header metadata of the first input goes out as it comes. Later inputs
+ * and every footer add only keys not seen yet, held for the end so that
+ * metadata stays around the samples, and all inputs must be in one mode. */
 static int merge_metadata(mojo_merge *m, const mojo_event *ev)
 {
     const mojo_str *k = &ev->u.metadata.key, *v = &ev->u.metadata.value;
@@ -537,15 +540,9 @@ static int merge_metadata(mojo_merge *m, const mojo_event *ev)
             return MOJO_ERROR;
         return mojo_writer_write(m->w, ev);
     }
-    if (m->in_header) {
-        if (find_key(m->keys, m->nkeys, k))
-            return MOJO_OK;
-        if (remember(m, &m->keys, &m->nkeys, &m->keys_cap, k, v) != MOJO_OK)
-            return MOJO_ERROR;
-        return mojo_writer_write(m->w, ev);
-    }
-    if (find_key(m->footer, m->nfooter, k))
-        return MOJO_OK; /* the first input's value stands */
+    if ((m->in_header && find_key(m->keys, m->nkeys, k)) ||
+        find_key(m->footer, m->nfooter, k))
+        return MOJO_OK; /* the first value stands */
     return remember(m, &m->footer, &m->nfooter, &m->footer_cap, k, v);
 }
 
@@ -650,6 +647,9 @@ int mojo_merge_finish(mojo_merge *m)
             if (mojo_writer_write(m->w, &ev) != MOJO_OK)
                 return MOJO_ERROR;
         }
+        ev.type = MOJO_EVENT_BLANK; /* Austin ends its text so */
+        if (mojo_writer_write(m->w, &ev) != MOJO_OK)
+            return MOJO_ERROR;
     }
     return MOJO_OK;
 }

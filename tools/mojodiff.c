@@ -173,18 +173,17 @@ static mojo_config *settle(const cli_opts *c, mojo_diff_options *o)
     return cfg;
 }
 
-static int read_side(mojo_diff *d, unsigned side, const char *path)
+/* Both profiles, read at once; EXIT_OK or EXIT_ERROR. */
+static int read_both(mojo_diff *d, const char *base, const char *new)
 {
-    mojo_reader *r = cli_open_input(path, NULL);
-    if (!r)
-        return EXIT_ERROR;
-    int rc = mojo_diff_read(d, side, r);
-    mojo_reader_close(r);
-    if (rc != MOJO_OK) {
+    mojo_reader *b = cli_open_input(base, NULL);
+    mojo_reader *n = b ? cli_open_input(new, NULL) : NULL;
+    int rc = n ? mojo_diff_read_both(d, b, n) : MOJO_ERROR;
+    if (n && rc != MOJO_OK)
         cli_error("%s", mojo_diff_error(d)->message);
-        return EXIT_ERROR;
-    }
-    return EXIT_OK;
+    mojo_reader_close(b);
+    mojo_reader_close(n);
+    return rc == MOJO_OK ? EXIT_OK : EXIT_ERROR;
 }
 
 int main(int argc, char **argv)
@@ -266,15 +265,12 @@ int main(int argc, char **argv)
 
     mojo_diff_options o;
     mojo_config *cfg = settle(&c, &o);
+    o.rank_stacks = out.top;
     mojo_error err;
     mojo_diff *d = mojo_diff_new(&o, &err);
-    if (!d) {
+    int status = d ? read_both(d, argv[optind], argv[optind + 1]) : EXIT_ERROR;
+    if (!d)
         cli_error("%s", err.message);
-        return EXIT_ERROR;
-    }
-    int status = read_side(d, 0, argv[optind]);
-    if (status == EXIT_OK)
-        status = read_side(d, 1, argv[optind + 1]);
     const mojo_diff_report *rep = status == EXIT_OK ? mojo_diff_compute(d) : NULL;
     if (status == EXIT_OK && !rep) {
         cli_error("%s", mojo_diff_error(d)->message);

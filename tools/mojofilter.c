@@ -49,7 +49,8 @@ static void usage(void)
            "\n"
            "Several inputs merge: the first input's metadata stands, the others add\n"
            "keys it lacks, and all must be in the same mode. MOJO to MOJO and text\n"
-           "to text stream in constant memory unless --aggregate.\n"
+           "to text stream in constant memory unless --aggregate; MOJO out of MOJO\n"
+           "keeps the first input's MOJO version.\n"
            "Example: %s --focus 'app\\.py:handle' --no-idle run.mojo -o cpu.mojo\n"
            "Exit status: 0 on success, 1 on bad input (what was read before the\n"
            "error is still written), 2 on a usage error.\n",
@@ -110,14 +111,13 @@ static void settle(const lists *l, mojo_filter_options *o)
 }
 
 /* One input through the filter into the merge; 0, or 1 after an error. */
-static int pass(const char *path, mojo_reader *r, mojo_filter *f, mojo_merge *m)
+static int pass(mojo_reader *r, mojo_filter *f, mojo_merge *m)
 {
     const char *name = mojo_reader_name(r);
     mojo_filter_begin_input(f, name);
     mojo_merge_begin_input(m, name);
     mojo_event ev;
     int rc;
-    (void)path;
     while ((rc = mojo_reader_next(r, &ev)) == MOJO_OK) {
         int keep = mojo_filter_event(f, &ev);
         if (keep == MOJO_ERROR) {
@@ -134,6 +134,96 @@ static int pass(const char *path, mojo_reader *r, mojo_filter *f, mojo_merge *m)
         return 1;
     }
     return 0;
+}
+
+/* What main parsed, for run(). */
+typedef struct run_opts {
+    mojo_filter_options *fo;
+    mojo_writer_options *wo;
+    mojo_format format;
+    const char *output, *rules;
+    bool aggregate, verbose, no_idle, gc;
+    int64_t from, to;
+} run_opts;
+
+/* Filter and merge the inputs into the output; the exit status. */
+static int run(const run_opts *o, char **inputs, int ninputs)
+{
+    mojo_filter_options *fo = o->fo;
+    mojo_config *cfg = NULL;
+    mojo_error err;
+    if (o->rules && !(cfg = mojo_filter_rules_load(o->rules, fo, &err))) {
+        cli_error("%s", err.message);
+        return 2;
+    }
+    /* the command line wins over the rules */
+    fo->no_idle |= o->no_idle;
+    fo->gc_only |= o->gc;
+    if (o->from >= 0)
+        fo->from = o->from;
+    if (o->to >= 0)
+        fo->to = o->to;
+    mojo_filter *f = NULL;
+    if (fo->from >= 0 && fo->to >= 0 && fo->to <= fo->from)
+        cli_error("the time window is empty (--to is not after --from)");
+    else if (!(f = mojo_filter_new(fo, &err)))
+        cli_error("%s", err.message);
+    if (!f) {
+        mojo_config_free(cfg);
+        return 2;
+    }
+    /* one frame table for every input: frames stay valid and distinct for
+     * the writer across inputs */
+    mojo_frames *frames = mojo_frames_new();
+    mojo_reader *r = frames ? cli_open_input(inputs[0], frames) : NULL;
+    mojo_writer *w = NULL;
+    mojo_merge *m = NULL;
+    int status = 1;
+    if (r) {
+        mojo_format format = o->format;
+        if (format == MOJO_FORMAT_UNKNOWN)
+            format = cli_format_from_path(o->output);
+        if (format == MOJO_FORMAT_UNKNOWN)
+            format = mojo_reader_format(r);
+        /* MOJO out of MOJO keeps the version: v1 and v2 have no iid */
+        if (format == MOJO_FORMAT_MOJO && mojo_reader_format(r) == MOJO_FORMAT_MOJO)
+            o->wo->mojo_version = mojo_reader_version(r);
+        w = cli_open_output(o->output, format, o->wo);
+        m = w ? mojo_merge_new(w, &(mojo_merge_options){.aggregate = o->aggregate,
+                                                        .defer = ninputs > 1})
+              : NULL;
+        if (w && !m)
+            cli_error("out of memory");
+        status = m ? 0 : 1;
+    }
+    for (int i = 0; status == 0 && i < ninputs; i++) {
+        if (i > 0 && !(r = cli_open_input(inputs[i], frames))) {
+            status = 1;
+            break;
+        }
+        status = pass(r, f, m);
+        mojo_reader_close(r);
+        r = NULL;
+    }
+    mojo_reader_close(r);
+    /* what was read before an error is still written */
+    if (m && mojo_merge_finish(m) != MOJO_OK && status == 0) {
+        cli_error("%s", mojo_merge_error(m)->message);
+        status = 1;
+    }
+    if (w && cli_close_writer(w) != 0)
+        status = 1;
+    if (o->verbose) {
+        uint64_t seen, kept;
+        mojo_filter_counts(f, &seen, &kept);
+        fprintf(stderr, "%s: kept %llu of %llu samples\n", cli_prog,
+                (unsigned long long)kept, (unsigned long long)seen);
+    }
+    mojo_merge_free(m);
+    mojo_filter_free(f);
+    mojo_frames_unref(frames);
+    mojo_config_free(cfg);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -224,81 +314,10 @@ int main(int argc, char **argv)
         cli_usage_error("missing INPUT");
 
     settle(&l, &fo);
-    mojo_config *cfg = NULL;
-    if (rules) {
-        mojo_error err;
-        if (!(cfg = mojo_filter_rules_load(rules, &fo, &err))) {
-            cli_error("%s", err.message);
-            return 2;
-        }
-    }
-    /* the command line wins over the rules */
-    fo.no_idle |= no_idle;
-    fo.gc_only |= gc;
-    if (from >= 0)
-        fo.from = from;
-    if (to >= 0)
-        fo.to = to;
-    if (fo.from >= 0 && fo.to >= 0 && fo.to <= fo.from)
-        cli_usage_error("the time window is empty (--to is not after --from)");
-
-    mojo_error err;
-    mojo_filter *f = mojo_filter_new(&fo, &err);
-    if (!f) {
-        cli_error("%s", err.message);
-        return 2;
-    }
-    /* one frame table for every input: frames stay valid and distinct for
-     * the writer across inputs */
-    mojo_frames *frames = mojo_frames_new();
-    mojo_reader *r = frames ? cli_open_input(argv[optind], frames) : NULL;
-    if (!r) {
-        mojo_filter_free(f);
-        mojo_frames_unref(frames);
-        mojo_config_free(cfg);
-        return 1;
-    }
-    if (format == MOJO_FORMAT_UNKNOWN)
-        format = cli_format_from_path(output);
-    if (format == MOJO_FORMAT_UNKNOWN)
-        format = mojo_reader_format(r);
-    mojo_writer *w = cli_open_output(output, format, &wo);
-    mojo_merge *m = w ? mojo_merge_new(w, &(mojo_merge_options){
-                            .aggregate = aggregate, .defer = argc - optind > 1})
-                      : NULL;
-    int status = 0;
-    if (!m) {
-        if (w)
-            cli_error("out of memory");
-        status = 1;
-    }
-    for (int i = optind; status == 0 && i < argc; i++) {
-        if (i > optind && !(r = cli_open_input(argv[i], frames))) {
-            status = 1;
-            break;
-        }
-        status = pass(argv[i], r, f, m);
-        mojo_reader_close(r);
-        r = NULL;
-    }
-    mojo_reader_close(r);
-    /* what was read before an error is still written */
-    if (m && mojo_merge_finish(m) != MOJO_OK && status == 0) {
-        cli_error("%s", mojo_merge_error(m)->message);
-        status = 1;
-    }
-    if (w && cli_close_writer(w) != 0)
-        status = 1;
-    if (verbose) {
-        uint64_t seen, kept;
-        mojo_filter_counts(f, &seen, &kept);
-        fprintf(stderr, "%s: kept %llu of %llu samples\n", cli_prog,
-                (unsigned long long)kept, (unsigned long long)seen);
-    }
-    mojo_merge_free(m);
-    mojo_filter_free(f);
-    mojo_frames_unref(frames);
-    mojo_config_free(cfg);
+    run_opts ro = {.fo = &fo, .wo = &wo, .format = format, .output = output,
+                   .rules = rules, .aggregate = aggregate, .verbose = verbose,
+                   .no_idle = no_idle, .gc = gc, .from = from, .to = to};
+    int status = run(&ro, argv + optind, argc - optind);
     free(l.pids);
     free(l.iids);
     free(strs);
