@@ -2,7 +2,7 @@
 # comparison with its significance tests and reports, and the YAML
 # configuration of both (libyaml).
 libmojo_libmojocore_la_SOURCES += \
-	libmojo/filter.c libmojo/filter.h \
+	libmojo/filter.c libmojo/filter_merge.c libmojo/filter.h \
 	libmojo/diff.c libmojo/diff.h libmojo/diff_impl.h \
 	libmojo/diff_compare.c libmojo/diff_report.c \
 	libmojo/diff_stats.c libmojo/diff_stats.h \

@@ -209,7 +209,8 @@ static int table_functions(const mojo_diff_report *r, const char *title,
         return MOJO_ERROR;
     if (n == 0)
         return out(o, "  none\n");
-    if (out(o, "  %-9s %-9s %-24s %-24s %-8s %-9s %s\n", "D SELF", "D INCL",
+    /* Δ is one column but two bytes: the header is spelt out */
+    if (out(o, "  \xce\x94SELF     \xce\x94INCL     %-24s %-24s %-8s %-9s %s\n",
             "SELF base -> new", "INCLUSIVE base -> new", "P-VALUE", "WHY",
             "FUNCTION") != MOJO_OK)
         return MOJO_ERROR;
@@ -252,9 +253,9 @@ int mojo_diff_write_table(const mojo_diff_report *r, const mojo_diff_render *how
     if (ns > r->nranked)
         ns = r->nranked;
     if (ns) {
-        if (out(o, "\n%sLargest changes per stack%s\n  %-9s %-24s %-8s %s\n",
-                c ? BOLD : "", c ? RESET : "", "DELTA", "base -> new",
-                "P-VALUE", "STACK (leaf last)") != MOJO_OK)
+        if (out(o, "\n%sLargest changes per stack%s\n  \xce\x94         %-24s %-8s %s\n",
+                c ? BOLD : "", c ? RESET : "", "base -> new", "P-VALUE",
+                "STACK (leaf last)") != MOJO_OK)
             return MOJO_ERROR;
         for (size_t i = 0; i < ns; i++) {
             const mojo_diff_stack *s = r->ranked[i];

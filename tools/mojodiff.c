@@ -18,7 +18,7 @@ static void usage(void)
            "Compare two profiles (MOJO, Austin text or ETL; gzip or not) of the\n"
            "same workload and tell whether NEW regressed: a function whose share\n"
            "grew by the threshold or more, significantly given the sample counts\n"
-           "(one-sided Fisher/z tests, Holm-corrected; see docs/mojodiff.md).\n"
+           "(one-sided Fisher exact tests, Holm-corrected; docs/mojodiff.md).\n"
            "\n"
            "  -t, --threshold POINTS  smallest change that counts, in points of\n"
            "                          share (default %g)\n"
@@ -262,6 +262,8 @@ int main(int argc, char **argv)
     }
     if (argc - optind != 2)
         cli_usage_error(argc - optind < 2 ? "expected BASE and NEW" : "too many arguments");
+    if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
+        cli_usage_error("BASE and NEW cannot both be standard input");
 
     mojo_diff_options o;
     mojo_config *cfg = settle(&c, &o);
