@@ -3,6 +3,7 @@
  * capsule passed as the callback's argument. */
 #include "config.h"
 #include "tracer.h"
+#include "tracer_int.h"
 #include "mojo.h"
 
 #include <errno.h>
@@ -24,48 +25,7 @@
 #define request_code_extra _PyEval_RequestCodeExtraIndex
 #endif
 
-/* The ETL writer keeps every event until it closes the file: stop tracing
- * (keeping what was traced) before that takes gigabytes. */
-#define TR_MAX_EVENTS 4000000u
-#define TR_MAX_DEPTH 4096
-#define TR_CFUNC_SLOTS_MAX (1u << 16)
-
-typedef struct tr_thread {
-    uint64_t tid;
-    const mojo_frame **stack;   /* root first */
-    size_t depth, cap;
-    size_t shown;               /* stack[shown..] is the program's: the
-                                   frames up to the boundary are hidden */
-    int hidden;                 /* waiting for the boundary: nothing shown */
-    size_t lost;                /* pushes past TR_MAX_DEPTH, popped silently */
-    int64_t last_us;
-    struct tr_thread *next;
-} tr_thread;
-
-typedef struct cfunc_slot {
-    const void *key;            /* PyMethodDef or type: stable for the run */
-    const mojo_frame *frame;
-} cfunc_slot;
-
-typedef struct tracer {
-    mojo_writer *writer;
-    int out_fd;                 /* the writer's descriptor */
-    dev_t out_dev;
-    ino_t out_ino;
-    mojo_frames *frames;
-    PyObject *boundary;         /* strong reference, or NULL */
-    unsigned generation;        /* tells this run's code extras from older ones */
-    int64_t start_ns;
-    int64_t pid;
-    tr_thread *threads;
-    cfunc_slot *cfuncs;
-    size_t cfunc_cap, cfunc_used;
-    tr_summary sum;
-    int failed;                 /* the writer failed: stop writing */
-    char error[512];
-} tracer;
-
-static tracer *tr;
+tracer *tr;
 static unsigned tr_generation;
 static Py_ssize_t code_extra_index = -1;
 
@@ -87,7 +47,7 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int64_t now_us(void)
+int64_t tr_now_us(void)
 {
     return (now_ns() - tr->start_ns) / 1000;
 }
@@ -110,7 +70,7 @@ static const mojo_frame *intern(const char *file, Py_ssize_t flen, const char *s
 
 /* A Python function: file, qualified name and first line, as
  * PythonFunction describes it. Cached on the code object. */
-static const mojo_frame *code_frame(PyCodeObject *code)
+const mojo_frame *tr_code_frame(PyCodeObject *code)
 {
     void *extra = NULL;
     if (code_get_extra((PyObject *)code, code_extra_index, &extra) == 0 && extra) {
@@ -141,7 +101,7 @@ static const mojo_frame *code_frame(PyCodeObject *code)
 
 /* A C function: its module (SourceFile) and qualified name, as
  * python-etwtrace describes C callables. */
-static const mojo_frame *cfunc_frame(PyObject *callable)
+const mojo_frame *tr_cfunc_frame(PyObject *callable)
 {
     const void *key = NULL;
     if (PyCFunction_Check(callable))
@@ -218,7 +178,7 @@ static void fail_writer(void)
 }
 
 /* Close the thread's interval up to `now` with the stack it had. */
-static void emit(tr_thread *t, int64_t now)
+void tr_emit(tr_thread *t, int64_t now)
 {
     int64_t last = t->last_us;
     t->last_us = now;
@@ -244,7 +204,7 @@ static void emit(tr_thread *t, int64_t now)
         fail_writer();
 }
 
-static void push(tr_thread *t, const mojo_frame *f, int is_boundary)
+void tr_push(tr_thread *t, const mojo_frame *f, int is_boundary)
 {
     if (t->depth >= TR_MAX_DEPTH) {
         t->lost++;
@@ -267,7 +227,7 @@ static void push(tr_thread *t, const mojo_frame *f, int is_boundary)
     }
 }
 
-static void pop(tr_thread *t)
+void tr_pop(tr_thread *t)
 {
     if (t->lost) {
         t->lost--;
@@ -280,6 +240,7 @@ static void pop(tr_thread *t)
         t->hidden = 1;          /* the boundary frame returned */
 }
 
+#if PY_VERSION_HEX < 0x030C0000
 static void uninstall_self(void)
 {
     PyEval_SetProfile(NULL, NULL);
@@ -307,13 +268,13 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     switch (what) {
     case PyTrace_CALL: {
         PyCodeObject *code = PyFrame_GetCode(frame);
-        f = code_frame(code);
+        f = tr_code_frame(code);
         is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
         Py_DECREF(code);
         break;
     }
     case PyTrace_C_CALL:
-        f = cfunc_frame(arg);
+        f = tr_cfunc_frame(arg);
         break;
     case PyTrace_RETURN:
     case PyTrace_C_RETURN:
@@ -322,36 +283,46 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     default:
         return 0;
     }
-    emit(t, now_us());
+    tr_emit(t, tr_now_us());
     if (what == PyTrace_CALL || what == PyTrace_C_CALL) {
         if (f)
-            push(t, f, is_boundary);
+            tr_push(t, f, is_boundary);
         else
             t->lost++;          /* out of memory: keep push and pop paired */
     } else {
-        pop(t);
+        tr_pop(t);
     }
+    tr_count_event();
+    return 0;
+}
+
+#endif
+
+void tr_count_event(void)
+{
     if (++tr->sum.events >= TR_MAX_EVENTS && !tr->sum.truncated) {
         tr->sum.truncated = 1;
         tr->failed = 1;         /* keep what we have, add nothing more */
     }
-    return 0;
 }
 
 /* ------------------------------------------------------------ threads */
 
+#if PY_VERSION_HEX < 0x030C0000
 static void free_thread_capsule(PyObject *capsule)
 {
     (void)capsule;              /* threads are owned by the tracer's list */
 }
 
-static tr_thread *new_thread(void)
+#endif
+
+tr_thread *tr_new_thread(void)
 {
     tr_thread *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->tid = (uint64_t)PyThread_get_thread_native_id();
-    t->last_us = now_us();
+    t->last_us = tr_now_us();
     t->next = tr->threads;
     tr->threads = t;
     tr->sum.threads++;
@@ -360,7 +331,7 @@ static tr_thread *new_thread(void)
 
 /* The running frames of this thread, root first, so that their returns
  * pop what they pushed. Frames at or below the boundary stay hidden. */
-static void seed_stack(tr_thread *t, PyFrameObject *leaf)
+void tr_seed_stack(tr_thread *t, PyFrameObject *leaf)
 {
     PyFrameObject *chain[TR_MAX_DEPTH];
     size_t n = 0;
@@ -373,25 +344,27 @@ static void seed_stack(tr_thread *t, PyFrameObject *leaf)
     Py_XDECREF(f);
     for (size_t i = n; i > 0; i--) {
         PyCodeObject *code = PyFrame_GetCode(chain[i - 1]);
-        const mojo_frame *fr = code_frame(code);
+        const mojo_frame *fr = tr_code_frame(code);
         int is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
         Py_DECREF(code);
         if (fr)
-            push(t, fr, is_boundary);
+            tr_push(t, fr, is_boundary);
         Py_DECREF(chain[i - 1]);
     }
 }
 
-/* Install the callback on the calling thread, its stack seeded from leaf. */
+#if PY_VERSION_HEX < 0x030C0000
+/* Install the callback on the calling thread, its stack seeded from leaf
+ * (3.11; threads started later come through tr_thread_hook). */
 static int install_here(PyFrameObject *leaf, int hidden)
 {
-    tr_thread *t = new_thread();
+    tr_thread *t = tr_new_thread();
     if (!t) {
         PyErr_NoMemory();
         return -1;
     }
     t->hidden = hidden;
-    seed_stack(t, leaf);
+    tr_seed_stack(t, leaf);
     PyObject *capsule = PyCapsule_New(t, "mojo_record.tracer_thread", free_thread_capsule);
     if (!capsule || PyCapsule_SetContext(capsule, (void *)(uintptr_t)tr->generation) != 0) {
         Py_XDECREF(capsule);
@@ -402,6 +375,8 @@ static int install_here(PyFrameObject *leaf, int hidden)
     return 0;
 }
 
+#endif
+
 /* threading.setprofile target: the first event of a new thread installs
  * the real callback there, then counts as that thread's first call. */
 PyObject *tr_thread_hook(PyObject *self, PyObject *args)
@@ -409,6 +384,11 @@ PyObject *tr_thread_hook(PyObject *self, PyObject *args)
     PyObject *frame, *event, *arg;
     if (!PyArg_ParseTuple(args, "OOO", &frame, &event, &arg))
         return NULL;
+#if PY_VERSION_HEX >= 0x030C0000
+    (void)frame; (void)event; (void)arg;
+    PyEval_SetProfile(NULL, NULL);   /* sys.monitoring sees every thread */
+    Py_RETURN_NONE;
+#else
     if (!tr || !PyFrame_Check(frame)) {
         PyEval_SetProfile(NULL, NULL);
         Py_RETURN_NONE;
@@ -426,13 +406,14 @@ PyObject *tr_thread_hook(PyObject *self, PyObject *args)
     if (rc != 0)
         return NULL;
     if (what && strcmp(what, "c_call") == 0 && tr->threads) {
-        const mojo_frame *f = cfunc_frame(arg);
+        const mojo_frame *f = tr_cfunc_frame(arg);
         if (f)
-            push(tr->threads, f, 0);
+            tr_push(tr->threads, f, 0);
         else
             tr->threads->lost++;
     }
     Py_RETURN_NONE;
+#endif
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -504,7 +485,23 @@ int tr_start(const char *path, PyObject *boundary)
     t->pid = (int64_t)getpid();
     tr = t;
     PyFrameObject *leaf = PyEval_GetFrame();   /* borrowed */
+#if PY_VERSION_HEX >= 0x030C0000
+    /* sys.monitoring hooks every thread at once; this one is seeded now,
+     * the others on their first event. */
+    tr_thread *self_thread = tr_new_thread();
+    int hooked = -1;
+    if (self_thread) {
+        self_thread->hidden = boundary != NULL;
+        tr_seed_stack(self_thread, leaf);
+        tr_mon_adopt(self_thread);
+        hooked = tr_mon_start();
+    } else {
+        PyErr_NoMemory();
+    }
+    if (hooked != 0) {
+#else
     if (install_here(leaf, boundary != NULL) != 0) {
+#endif
         mojo_writer_close(t->writer, NULL);
         tr = NULL;
         tracer_free(t);
@@ -521,7 +518,7 @@ int tr_active(void)
 static void remove_hooks(void)
 {
 #if PY_VERSION_HEX >= 0x030C0000
-    PyEval_SetProfileAllThreads(NULL, NULL);
+    tr_mon_stop();
 #else
     /* Other threads remove their own callback at their next event. */
     PyEval_SetProfile(NULL, NULL);
@@ -533,9 +530,9 @@ int tr_stop(tr_summary *out)
     if (!tr)
         return 0;
     tracer *t = tr;
-    int64_t end = now_us();
+    int64_t end = tr_now_us();
     for (tr_thread *th = t->threads; th; th = th->next)
-        emit(th, end);          /* close every thread's last interval */
+        tr_emit(th, end);          /* close every thread's last interval */
     remove_hooks();
     tr = NULL;
     t->sum.duration_us = end;

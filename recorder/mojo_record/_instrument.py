@@ -2,7 +2,9 @@
 python-etwtrace's ETW events, in an ETL file (read it back with
 etl2austin; Windows tools read it too).
 
-Python functions and C functions are pushed and popped, each announced
+Hooks: a profile callback per thread on 3.11 (threads started later
+hook themselves in through threading.setprofile); sys.monitoring on
+3.12+. Python functions and C functions are pushed and popped, each announced
 once by PythonFunction (file, qualified name, first line); threads by
 PythonThread. Marks have no event in the ETL writer yet and are not
 recorded in this mode. Children are not traced (a fork child drops its
@@ -24,7 +26,9 @@ def start(output="profile.etl", summary=False, children=True, _boundary=None):
     global _summary, _path, _registered
     output = os.path.abspath(output)
     _native.trace_start(output, _boundary)
-    threading.setprofile(_native.thread_hook)
+    if sys.version_info < (3, 12):
+        # 3.12+ hooks every thread through sys.monitoring.
+        threading.setprofile(_native.thread_hook)
     _summary = summary
     _path = output
     if not _registered:
@@ -36,7 +40,8 @@ def start(output="profile.etl", summary=False, children=True, _boundary=None):
 def stop():
     """Stop tracing and write the file; returns the counters or None."""
     global _summary
-    threading.setprofile(None)
+    if sys.version_info < (3, 12):
+        threading.setprofile(None)
     counters = _native.trace_stop()
     if counters and _summary:
         _summary = False
