@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
+
+#define MAX_SETTINGS (1 << 20)
 
 struct mojo_config {
     void **owned;
@@ -244,8 +247,18 @@ static bool load(loader *L)
 {
     FILE *f = fopen(L->path, "rb");
     if (!f) {
-        mojo_error_set_nooff(L->err, MOJO_E_IO, L->path, "%s", strerror(errno));
-        L->err->sys_errno = errno;
+        int e = errno;
+        mojo_error_set_nooff(L->err, MOJO_E_IO, L->path, "%s", strerror(e));
+        L->err->sys_errno = e;
+        return false;
+    }
+    /* settings are small: a large file is a mistake, not a config */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && st.st_size > MAX_SETTINGS) {
+        fclose(f);
+        mojo_error_set_nooff(L->err, MOJO_E_LIMIT, L->path,
+                             "larger than %d KiB: not a settings file",
+                             MAX_SETTINGS / 1024);
         return false;
     }
     yaml_parser_t p;

@@ -674,6 +674,15 @@ START_TEST(config_filter_rules)
     unlink(path);
     ck_assert_ptr_null(mojo_filter_rules_load("/nonexistent/rules.yaml", &o, &err));
     ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent/rules.yaml: "));
+    /* a settings file is small: a huge one is refused before parsing */
+    path = yaml_file("# big\n");
+    FILE *f = fopen(path, "a");
+    for (int i = 0; i < (1 << 20); i++)
+        fputc('#', f);
+    fclose(f);
+    ck_assert_ptr_null(mojo_filter_rules_load(path, &o, &err));
+    ck_assert_ptr_nonnull(strstr(err.message, "not a settings file"));
+    unlink(path);
 }
 END_TEST
 
