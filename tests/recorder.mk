@@ -6,4 +6,3 @@ recorder_tests = tests/recorder-sampling.sh tests/recorder-modes.sh \
 TESTS += $(recorder_tests)
 EXTRA_DIST += $(recorder_tests) tests/recorder_common.sh tests/recorder_check.py \
 	tests/recorder_run.py tests/recorder_walker.py testdata/recorder
-AM_TESTS_ENVIRONMENT += PYTHON='$(PYTHON)'; export PYTHON;
