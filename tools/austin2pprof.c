@@ -55,24 +55,10 @@ int main(int argc, char **argv)
         default: cli_usage_error("unknown option");
         }
     }
-    int rest = argc - optind;
-    if (rest < 1)
-        cli_usage_error("missing INPUT");
-    if (rest > 2 || (rest == 2 && output))
-        cli_usage_error("too many arguments");
-    const char *input = argv[optind];
-    if (rest == 2)
-        output = argv[optind + 1];
+    const char *input;
+    cli_positional_io(argc, argv, optind, true, &input, &output);
     if ((!output || !strcmp(output, "-")) && isatty(STDOUT_FILENO))
         cli_usage_error("will not write a binary profile to a terminal; give OUTPUT");
 
-    mojo_reader *r = cli_open_input(input, NULL);
-    if (!r)
-        return 1;
-    mojo_writer *w = cli_open_output(output, MOJO_FORMAT_PPROF, &wo);
-    if (!w) {
-        mojo_reader_close(r);
-        return 1;
-    }
-    return cli_convert(r, w);
+    return cli_run_conversion(input, output, MOJO_FORMAT_PPROF, &wo);
 }

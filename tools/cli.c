@@ -133,3 +133,30 @@ int cli_convert(mojo_reader *r, mojo_writer *w)
     status |= cli_close_reader(r);
     return status;
 }
+
+void cli_positional_io(int argc, char **argv, int first, bool input_required,
+                       const char **input, const char **output)
+{
+    int rest = argc - first;
+    if (rest < 1 && input_required)
+        cli_usage_error("missing INPUT");
+    if (rest > 2 || (rest == 2 && *output))
+        cli_usage_error("too many arguments");
+    *input = rest >= 1 ? argv[first] : "-";
+    if (rest == 2)
+        *output = argv[first + 1];
+}
+
+int cli_run_conversion(const char *input, const char *output,
+                       mojo_format format, const mojo_writer_options *opts)
+{
+    mojo_reader *r = cli_open_input(input, NULL);
+    if (!r)
+        return 1;
+    mojo_writer *w = cli_open_output(output, format, opts);
+    if (!w) {
+        mojo_reader_close(r);
+        return 1;
+    }
+    return cli_convert(r, w);
+}

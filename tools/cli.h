@@ -36,6 +36,15 @@ mojo_format cli_format_from_path(const char *path);
 /* Parse a text metric name (auto, time, cpu, memory, alloc, dealloc). */
 bool cli_parse_text_metric(const char *s, mojo_text_metric *m);
 
+/* The positional INPUT [OUTPUT] after the options (argv[first] on): *input
+ * gets INPUT ("-" when it may be left out and is), *output OUTPUT unless
+ * -o already set it. A usage error exits 2. */
+void cli_positional_io(int argc, char **argv, int first, bool input_required,
+                       const char **input, const char **output);
+/* Open input and output and convert one to the other: the exit status. */
+int cli_run_conversion(const char *input, const char *output,
+                       mojo_format format, const mojo_writer_options *opts);
+
 /* Copy every event from r to w, then close both. On a read error the
  * samples before it are still written. Returns the exit status: 0, or 1
  * after printing the error. */

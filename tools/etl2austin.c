@@ -74,20 +74,15 @@ int main(int argc, char **argv)
         default: cli_usage_error("unknown option");
         }
     }
-    int rest = argc - optind;
-    if (rest < 1)
-        cli_usage_error("an INPUT is needed");
-    if (rest > 2 || (rest == 2 && output))
-        cli_usage_error("too many arguments");
-    if (rest == 2)
-        output = argv[optind + 1];
+    const char *input;
+    cli_positional_io(argc, argv, optind, true, &input, &output);
 
-    mojo_reader *r = cli_open_input(argv[optind], NULL);
+    mojo_reader *r = cli_open_input(input, NULL);
     if (!r)
         return 1;
     mojo_error err;
     if (mojo_reader_format(r) != MOJO_FORMAT_ETL) {
-        cli_error("%s: not an ETL file", argv[optind]);
+        cli_error("%s: not an ETL file", input);
         mojo_reader_close(r);
         return 1;
     }

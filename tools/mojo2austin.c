@@ -58,20 +58,7 @@ int main(int argc, char **argv)
         default: cli_usage_error("unknown option");
         }
     }
-    int rest = argc - optind;
-    if (rest > 2 || (rest == 2 && output))
-        cli_usage_error("too many arguments");
-    const char *input = rest >= 1 ? argv[optind] : "-";
-    if (rest == 2)
-        output = argv[optind + 1];
-
-    mojo_reader *r = cli_open_input(input, NULL);
-    if (!r)
-        return 1;
-    mojo_writer *w = cli_open_output(output, MOJO_FORMAT_AUSTIN, &wo);
-    if (!w) {
-        mojo_reader_close(r);
-        return 1;
-    }
-    return cli_convert(r, w);
+    const char *input;
+    cli_positional_io(argc, argv, optind, false, &input, &output);
+    return cli_run_conversion(input, output, MOJO_FORMAT_AUSTIN, &wo);
 }
