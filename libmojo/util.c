@@ -41,7 +41,8 @@ uint64_t mojo_hash_bytes(const void *data, size_t n, uint64_t seed)
         n -= 8;
     }
     uint64_t tail = 0;
-    memcpy(&tail, p, n);
+    if (n) /* data may be NULL when n is 0 */
+        memcpy(&tail, p, n);
     h = (h ^ tail ^ ((uint64_t)n << 56)) * 0x94d049bb133111ebull;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
