@@ -210,6 +210,8 @@ typedef struct mojo_writer_options {
                                   plain); 1: gzip; -1: never */
     int mojo_version;          /* MOJO writer: 0 means 3 */
     const char *profile_name;  /* Speedscope "name", optional */
+    int speedscope_sampled;    /* Speedscope: sampled profiles only, even
+                                  where timestamps allow evented ones */
 } mojo_writer_options;
 
 /* path "-" writes standard output. opts may be NULL. */

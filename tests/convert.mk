@@ -14,3 +14,11 @@ EXTRA_DIST += tests/convert-speedscope-app.sh tests/convert-pprof.sh tests/conve
 	tests/convert-exact.sh tests/convert-cli.sh tests/convert_common.sh \
 	tests/convert_totals.py tests/speedscope-validate.js \
 	tests/package.json tests/package-lock.json testdata/convert
+
+# Evented Speedscope profiles: hand-made timestamped samples through a small
+# driver, the ETL fixtures, ajv and an independent check of the timelines.
+check_PROGRAMS += tests/speedscope_cases
+tests_speedscope_cases_SOURCES = tests/speedscope_cases.c
+tests_speedscope_cases_LDADD = libmojo/libmojocore.la
+TESTS += tests/speedscope-evented.sh
+EXTRA_DIST += tests/speedscope-evented.sh tests/speedscope_evented_check.py

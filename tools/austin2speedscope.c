@@ -1,5 +1,5 @@
-/* austin2speedscope: convert a profile (MOJO or Austin text, any mode) to
- * Speedscope's JSON file format, with every total kept exact. */
+/* austin2speedscope: convert a profile (MOJO, Austin text or ETL, any mode)
+ * to Speedscope's JSON file format, with every total kept exact. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +10,19 @@
 static void usage(void)
 {
     printf("Usage: %s [OPTIONS] INPUT [OUTPUT]\n"
-           "Convert a profile (MOJO of any version or Austin text; gzip or not;\n"
-           "'-' for standard input) to Speedscope's JSON format: one sampled\n"
+           "Convert a profile (MOJO of any version, Austin text or ETL; gzip or\n"
+           "not; '-' for standard input) to Speedscope's JSON format: one sampled\n"
            "profile per process, thread and value (wall: Wall time; cpu: CPU\n"
            "time; memory: Allocated and Deallocated memory; full: all four).\n"
+           "Where every sample of a thread has a timestamp (ETL traces) and the\n"
+           "samples follow one another without overlapping, a wall or cpu\n"
+           "profile of that thread is evented instead: its frames open and close\n"
+           "on the thread's timeline, for Speedscope's Time Order view.\n"
            "OUTPUT defaults to standard output.\n"
            "\n"
            "  -o, --output FILE   write to FILE\n"
            "      --name NAME     the profile's name (default: INPUT's file name)\n"
+           "      --sampled       sampled profiles only, even with timestamps\n"
            "      --gzip          gzip-compress the output\n"
            "  -h, --help          show this help\n"
            "  -V, --version       show the version\n"
@@ -31,11 +36,12 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_GZIP = 256, OPT_NAME };
+    enum { OPT_GZIP = 256, OPT_NAME, OPT_SAMPLED };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"name", required_argument, NULL, OPT_NAME},
         {"gzip", no_argument, NULL, OPT_GZIP},
+        {"sampled", no_argument, NULL, OPT_SAMPLED},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -50,6 +56,7 @@ int main(int argc, char **argv)
         case 'o': output = optarg; break;
         case OPT_NAME: wo.profile_name = optarg; break;
         case OPT_GZIP: wo.compress = 1; break;
+        case OPT_SAMPLED: wo.speedscope_sampled = 1; break;
         case 'h': usage(); break;
         case 'V': cli_version(); break;
         default: cli_usage_error("unknown option");
