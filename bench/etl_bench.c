@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "etl_api.h"
+#include "mojo.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint32_t next_random(void)

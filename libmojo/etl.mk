@@ -1,7 +1,7 @@
 # ETL (Event Trace Log): the reader (container, records, XPRESS, TraceLogging,
 # kernel sampling, python-etwtrace events) and the writer.
 libmojo_libmojocore_la_SOURCES += \
-	libmojo/etl_api.h libmojo/etl_format.h libmojo/etl_text.h \
+	libmojo/etl_format.h libmojo/etl_text.h \
 	libmojo/etl_map.h libmojo/etl_tracelogging.h libmojo/etl_profile.h \
 	libmojo/etl_buffers.c libmojo/etl_records.c libmojo/etl_xpress.c \
 	libmojo/etl_text.c libmojo/etl_map.c libmojo/etl_tracelogging.c \

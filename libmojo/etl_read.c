@@ -2,7 +2,7 @@
  * (producers never stream ETL; the size is capped), the buffers indexed,
  * and at the first event the records are scanned (etl_profile.h). Then:
  * metadata (mode, interval, duration), then one sample per event. */
-#include "etl_api.h"
+#include "mojo.h"
 #include "etl_profile.h"
 
 #include <inttypes.h>

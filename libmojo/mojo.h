@@ -189,6 +189,20 @@ int mojo_reader_version(const mojo_reader *r);
 const char *mojo_reader_name(const mojo_reader *r);
 void mojo_reader_close(mojo_reader *r);
 
+/* ETL readers only: what to make of python-etwtrace's events. */
+typedef struct mojo_etl_options {
+    int marks;        /* PythonThread and PythonMark ranges become frames
+                         (file "<thread>" / "<mark>", at the stack's root) */
+    int python_only;  /* keep Python frames only: drop native and kernel
+                         frames, and CPU samples left without any */
+} mojo_etl_options;
+
+/* Apply o to an ETL reader before its first mojo_reader_next. Returns
+ * MOJO_OK; MOJO_ERROR with *err (may be NULL) set when r does not read
+ * ETL or has already produced events. */
+int mojo_reader_set_etl_options(mojo_reader *r, const mojo_etl_options *o,
+                                mojo_error *err);
+
 /* --------------------------------------------------------------- writing */
 
 typedef struct mojo_writer mojo_writer;

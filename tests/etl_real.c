@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "etl_api.h"
+#include "mojo.h"
 #include "etl_format.h"
 #include "etl_tracelogging.h"
 #include "testutil.h"

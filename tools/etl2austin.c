@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "etl_api.h"
+#include "mojo.h"
 
 static void usage(void)
 {
