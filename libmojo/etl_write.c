@@ -12,21 +12,18 @@
  * (CallerLine), as python-etwtrace does. Events are held until the end,
  * sorted by time and packed into 64 KiB buffers after a header buffer.
  * Metadata has no place in these events and is not written. */
-#include "etl_format.h"
+#include "etl_encode.h"
 #include "etl_map.h"
-#include "etl_text.h"
 
 #include <stdlib.h>
 
-#define WR_BUFFER_SIZE 65536u              /* the default */
-#define WR_RECORD_MAX 65536u               /* encode() scratch */
-#define WR_MAX_UNITS 8000u                 /* UTF-16 units per string */
-#define WR_QPC_BASE ((int64_t)36000000000) /* 1 h after boot, 10 MHz */
-#define WR_FREQ 10000000u
-#define WR_START_TIME 133485408000000000ull /* 2024-01-01T00:00:00Z */
 #define WR_MAX_EVENTS ((size_t)1 << 31)
 
-enum { EV_THREAD_START, EV_FUNCTION, EV_PUSH, EV_POP, EV_THREAD_STOP };
+enum {
+    EV_THREAD_START = ETL_PY_THREAD_START, EV_FUNCTION = ETL_PY_FUNCTION,
+    EV_PUSH = ETL_PY_PUSH, EV_POP = ETL_PY_POP,
+    EV_THREAD_STOP = ETL_PY_THREAD_STOP
+};
 
 typedef struct wr_event {
     int64_t us;            /* on the writer's clock */
@@ -211,205 +208,34 @@ static int etl_write(mojo_writer *w, const mojo_event *ev)
 
 /* ------------------------------------------------------------ output */
 
-static const uint8_t python_guid[16] = {
-    0x40, 0x06, 0xa1, 0x99, 0x0d, 0x32, 0x37, 0x4b,
-    0x9e, 0x26, 0xc3, 0x11, 0xd8, 0x6d, 0xa7, 0xab};
-
-/* TraceLogging schema blob: size, no tags, event name, then per field a
- * name and an in-type byte (no out-types: python-etwtrace uses none). */
-static size_t schema(uint8_t *out, const char *event, const char *const *names,
-                     const uint8_t *types, size_t n)
-{
-    size_t o = 2;
-    out[o++] = 0;
-    size_t k = strlen(event) + 1;
-    memcpy(out + o, event, k);
-    o += k;
-    for (size_t i = 0; i < n; i++) {
-        k = strlen(names[i]) + 1;
-        memcpy(out + o, names[i], k);
-        o += k;
-        out[o++] = types[i];
-    }
-    etl_put16(out, (uint16_t)o);
-    return o;
-}
-
-static size_t event_schema(uint8_t kind, uint8_t *out)
-{
-    static const char *const thread[] = {"ThreadID"};
-    static const uint8_t thread_t[] = {7};
-    static const char *const func[] = {"FunctionID", "BeginAddress",
-                                       "EndAddress", "LineNumber",
-                                       "SourceFile", "Name", "IsPythonCode"};
-    static const uint8_t func_t[] = {21, 21, 21, 7, 1, 1, 7};
-    static const char *const push[] = {"FunctionID", "Caller", "CallerLine"};
-    static const uint8_t push_t[] = {21, 21, 10};
-    static const char *const pop[] = {"FunctionID"};
-    static const uint8_t pop_t[] = {21};
-    switch (kind) {
-    case EV_FUNCTION: return schema(out, "PythonFunction", func, func_t, 7);
-    case EV_PUSH: return schema(out, "PythonFunctionPush", push, push_t, 3);
-    case EV_POP: return schema(out, "PythonFunctionPop", pop, pop_t, 1);
-    default: return schema(out, "PythonThread", thread, thread_t, 1);
-    }
-}
-
-static size_t put_item(uint8_t *p, uint16_t type, bool more,
-                       const uint8_t *data, size_t n)
-{
-    size_t size = etl_align8(8 + n);
-    memset(p, 0, size);
-    etl_put16(p, (uint16_t)size);
-    etl_put16(p + 2, type);
-    etl_put16(p + 4, more ? 1 : 0);  /* linkage: another item follows */
-    etl_put16(p + 6, (uint16_t)n);
-    memcpy(p + 8, data, n);
-    return size;
-}
-
-/* IsPythonCode: 1 for Python code, 0 for C callables, as python-etwtrace
- * writes it; frames it cannot produce get 2 (kernel) and 3 (invalid) so
- * that they read back as what they were. */
-static uint32_t is_python_code(mojo_frame_kind kind)
-{
-    switch (kind) {
-    case MOJO_FRAME_PYTHON: return 1;
-    case MOJO_FRAME_KERNEL: return 2;
-    case MOJO_FRAME_INVALID: return 3;
-    default: return 0;
-    }
-}
-
-static size_t put_string(uint8_t *p, mojo_str s)
-{
-    size_t units = etl_utf8_to_utf16(s.ptr, s.len, p, WR_MAX_UNITS);
-    etl_put16(p + 2 * units, 0);
-    return 2 * units + 2;
-}
-
-/* Encode one event record into rec (at least 64 KiB); its size. */
+/* Encode one event record into rec (at least ETL_RECORD_MAX); its size. */
 static size_t encode(const etl_writer *st, const wr_event *ev, uint8_t *rec)
 {
-    static const uint8_t traits[] = {9, 0, 'P', 'y', 't', 'h', 'o', 'n', 0};
-    uint8_t blob[128];
-    uint8_t level = 5, opcode = 0;
-    uint64_t keyword;
-    switch (ev->kind) {
-    case EV_FUNCTION: keyword = 0x400; break;
-    case EV_PUSH: keyword = 0x1000; break;
-    case EV_POP: keyword = 0x2000; break;
-    default:
-        keyword = 0x100;
-        level = 4;
-        opcode = ev->kind == EV_THREAD_START ? 1 : 2;
-        break;
-    }
-    memset(rec, 0, ETL_EVENT_SIZE);
-    rec[2] = ETL_HDR_EVENT64;
-    rec[3] = ETL_MARKER_FLAGS;
-    etl_put16(rec + 4, ETL_EH_FLAG_EXTENDED_INFO);
-    etl_put32(rec + 8, ev->tid);
-    etl_put32(rec + 12, ev->pid);
-    etl_put64(rec + 16, (uint64_t)(WR_QPC_BASE + ev->us * (WR_FREQ / 1000000)));
-    memcpy(rec + 24, python_guid, 16);
-    rec[43] = 11;  /* channel: TraceLogging */
-    rec[44] = level;
-    rec[45] = opcode;
-    etl_put64(rec + 48, keyword);
-    size_t o = ETL_EVENT_SIZE;
-    o += put_item(rec + o, ETL_EXT_PROV_TRAITS, true, traits, sizeof traits);
-    o += put_item(rec + o, ETL_EXT_EVENT_SCHEMA_TL, false, blob,
-                  event_schema(ev->kind, blob));
+    size_t o = etl_encode_head(ev->kind, rec);
+    etl_encode_ids(rec, ev->pid, ev->tid,
+                   ETL_WR_QPC_BASE + (uint64_t)ev->us * (ETL_WR_FREQ / 1000000));
     const wr_func *fn = ev->kind == EV_FUNCTION || ev->kind == EV_PUSH ||
                                 ev->kind == EV_POP ? &st->funcs[ev->func] : NULL;
     switch (ev->kind) {
-    case EV_FUNCTION: {
-        int64_t line = fn->frame->line;
-        etl_put64(rec + o, fn->id);
-        etl_put64(rec + o + 8, 0);   /* no thunks: instrumented mode */
-        etl_put64(rec + o + 16, 0);
-        etl_put32(rec + o + 24, (uint32_t)(line >= 0 && line <= INT32_MAX ? line : -1));
-        o += 28;
-        o += put_string(rec + o, fn->frame->file);
-        o += put_string(rec + o, fn->frame->scope);
-        etl_put32(rec + o, is_python_code(fn->frame->kind));
-        o += 4;
+    case EV_FUNCTION:
+        o += etl_encode_function(rec + o, fn->id, fn->frame);
         break;
-    }
     case EV_PUSH: {
         const wr_func *caller = ev->caller == UINT32_MAX ? NULL
                                                          : &st->funcs[ev->caller];
         int64_t line = caller ? caller->frame->line : 0;
-        etl_put64(rec + o, fn->id);
-        etl_put64(rec + o + 8, caller ? caller->id : 0);
-        etl_put64(rec + o + 16, (uint64_t)(line > 0 ? line : 0));
-        o += 24;
+        o += etl_encode_push(rec + o, fn->id, caller ? caller->id : 0,
+                             (uint64_t)(line > 0 ? line : 0));
         break;
     }
     case EV_POP:
-        etl_put64(rec + o, fn->id);
-        o += 8;
+        o += etl_encode_pop(rec + o, fn->id);
         break;
     default:
-        etl_put32(rec + o, ev->tid);
-        o += 4;
+        o += etl_encode_thread(rec + o, ev->tid);
         break;
     }
-    etl_put16(rec, (uint16_t)o);
-    return o;
-}
-
-/* Buffer header: size, payload end (Offset and SavedOffset), flush time,
- * sequence, CPU 0, type and flags. The rest of the buffer is 0xFF. */
-static void buffer_header(uint8_t *b, uint32_t size, size_t end, int64_t qpc,
-                          uint64_t seq, bool header)
-{
-    memset(b, 0, ETL_BUF_HEADER_SIZE);
-    memset(b + end, 0xFF, size - end);
-    etl_put32(b + ETL_BUF_SIZE, size);
-    etl_put32(b + ETL_BUF_SAVED, (uint32_t)end);
-    etl_put32(b + ETL_BUF_CURRENT, (uint32_t)end);
-    etl_put64(b + ETL_BUF_TIMESTAMP, header ? 0 : (uint64_t)qpc);
-    etl_put64(b + ETL_BUF_SEQUENCE, seq);
-    etl_put16(b + ETL_BUF_LOGGER, 0x20);
-    etl_put32(b + ETL_BUF_STATE, header ? 0 : 3);
-    etl_put32(b + ETL_BUF_OFFSET, (uint32_t)end);
-    etl_put16(b + ETL_BUF_FLAGS, header ? 0x0001 : 0x0020);
-    etl_put16(b + ETL_BUF_TYPE, header ? ETL_BUFFER_TYPE_HEADER : 0);
-}
-
-/* The first record: system header (hook 0) + TRACE_LOGFILE_HEADER. */
-static size_t logfile_record(uint8_t *rec, uint32_t buffer_size,
-                             uint32_t nbuffers, int64_t end_us,
-                             const char *file_name)
-{
-    memset(rec, 0, 32 + 280);
-    etl_put16(rec, 2);  /* version */
-    rec[2] = ETL_HDR_SYSTEM64;
-    rec[3] = ETL_MARKER_FLAGS;
-    etl_put64(rec + 16, (uint64_t)WR_QPC_BASE);
-    uint8_t *h = rec + 32;
-    uint64_t end_time = WR_START_TIME + (uint64_t)end_us * 10u;
-    etl_put32(h + 0, buffer_size);
-    h[4] = 10; h[5] = 0; h[6] = 1; h[7] = 5;  /* Windows 10, layout 1.5 */
-    etl_put32(h + 8, 19045);                   /* build */
-    etl_put32(h + 12, 1);                      /* processors */
-    etl_put64(h + 16, end_time);
-    etl_put32(h + 24, 156250);                 /* timer resolution */
-    etl_put32(h + 32, 1);                      /* sequential file */
-    etl_put32(h + 36, nbuffers);
-    etl_put32(h + 40, 1);                      /* start buffers */
-    etl_put32(h + 44, 8);                      /* pointer size */
-    etl_put32(h + 52, 3000);                   /* CPU MHz */
-    etl_put64(h + 248, WR_START_TIME - (uint64_t)WR_QPC_BASE); /* boot */
-    etl_put64(h + 256, WR_FREQ);
-    etl_put64(h + 264, WR_START_TIME);
-    etl_put32(h + 272, 1);                     /* clock: QPC */
-    size_t o = 32 + 280;
-    o += put_string(rec + o, (mojo_str){"mojo-tools", 10});
-    o += put_string(rec + o, (mojo_str){file_name, strlen(file_name)});
-    etl_put16(rec + 4, (uint16_t)o);
+    etl_encode_size(rec, o);
     return o;
 }
 
@@ -426,11 +252,12 @@ static int cmp_event(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int flush_buffer(mojo_writer *w, bool header)
+static int flush_buffer(mojo_writer *w)
 {
     etl_writer *st = w->state;
-    buffer_header(st->buf, st->buffer_size, st->used,
-                  WR_QPC_BASE + st->buf_last_us * 10, st->sequence++, header);
+    etl_encode_buffer_header(st->buf, st->buffer_size, st->used,
+                             ETL_WR_QPC_BASE + (uint64_t)st->buf_last_us * 10,
+                             st->sequence++, false);
     if (mojo_output_write(w->out, st->buf, st->buffer_size) != MOJO_OK)
         return mojo_writer_fail_output(w);
     st->used = ETL_BUF_HEADER_SIZE;
@@ -453,7 +280,7 @@ static int pack(mojo_writer *w, uint8_t *rec, bool write, uint32_t *nbuffers)
                                     "buffer of %u", size,
                                     (unsigned)st->buffer_size);
         if (used + size > st->buffer_size) {
-            if (write && flush_buffer(w, false) != MOJO_OK)
+            if (write && flush_buffer(w) != MOJO_OK)
                 return MOJO_ERROR;
             n++;
             used = ETL_BUF_HEADER_SIZE;
@@ -468,7 +295,7 @@ static int pack(mojo_writer *w, uint8_t *rec, bool write, uint32_t *nbuffers)
     }
     if (used > ETL_BUF_HEADER_SIZE) {
         n++;
-        if (write && flush_buffer(w, false) != MOJO_OK)
+        if (write && flush_buffer(w) != MOJO_OK)
             return MOJO_ERROR;
     }
     *nbuffers = n;
@@ -496,7 +323,7 @@ static int etl_finish(mojo_writer *w)
     /* (wr_func.event indices are stale from here on: not used again) */
     if (st->nevents)
         qsort(st->events, st->nevents, sizeof *st->events, cmp_event);
-    uint8_t *rec = malloc(WR_RECORD_MAX);
+    uint8_t *rec = malloc(ETL_RECORD_MAX);
     st->buf = malloc(st->buffer_size);
     if (!rec || !st->buf) {
         free(rec);
@@ -506,12 +333,13 @@ static int etl_finish(mojo_writer *w)
     int rc = pack(w, rec, false, &ndata);
     if (rc == MOJO_OK) {
         const char *name = mojo_output_name(w->out);
-        size_t size = logfile_record(rec, st->buffer_size, ndata + 1, end,
-                                     name && strcmp(name, "-") != 0 ? name : "");
-        memset(rec + size, 0, etl_align8(size) - size);
-        memcpy(st->buf + ETL_BUF_HEADER_SIZE, rec, etl_align8(size));
-        st->used = ETL_BUF_HEADER_SIZE + etl_align8(size);
-        rc = flush_buffer(w, true);
+        etl_encode_header_buffer(st->buf, st->buffer_size, ndata + 1,
+                                 (uint64_t)end * 10,
+                                 name && strcmp(name, "-") != 0 ? name : "");
+        rc = mojo_output_write(w->out, st->buf, st->buffer_size) == MOJO_OK
+                 ? MOJO_OK
+                 : mojo_writer_fail_output(w);
+        st->sequence = 1;
     }
     if (rc == MOJO_OK)
         rc = pack(w, rec, true, &ndata);
@@ -526,7 +354,7 @@ static int etl_writer_init(mojo_writer *w)
         free(st);
         return oom(w);
     }
-    st->buffer_size = WR_BUFFER_SIZE;
+    st->buffer_size = ETL_WR_BUFFER_SIZE;
     w->state = st;
     return MOJO_OK;
 }
