@@ -1,0 +1,288 @@
+/* The streaming ETL writer; see etl_stream.h.
+ *
+ * Every buffer goes to the file with pwrite at its own place (the header
+ * buffer's place is reserved at open with zeros and written at close), so
+ * the descriptor's offset, which a forked child shares, plays no part.
+ * Per event: a copy of the kind's precomputed head, a few stores, the
+ * payload; one system call per full buffer. */
+#include "etl_stream.h"
+#include "etl_encode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+_Static_assert(ETL_BUF_HEADER_SIZE + ETL_RECORD_MAX <= ETL_WR_BUFFER_SIZE,
+               "every record fits an empty buffer");
+
+struct etl_stream {
+    /* hot: the buffer being filled */
+    uint8_t *buf;
+    size_t used;            /* bytes of buf in use, its header's included */
+    uint32_t size;          /* of a buffer */
+    bool failed;
+    uint64_t last;          /* ticks of the latest event */
+    uint16_t head_len[ETL_PY_KINDS];
+    uint8_t heads[ETL_PY_KINDS][ETL_HEAD_MAX];
+    /* cold */
+    int fd;
+    off_t base;             /* where the header buffer goes */
+    uint32_t ndata;         /* data buffers written */
+    uint8_t *scratch;       /* payloads of variable size */
+    char *name;             /* for messages and the header */
+    mojo_error err;
+};
+
+/* ------------------------------------------------------------- errors */
+
+static const char *label(const etl_stream *s)
+{
+    return s->name[0] ? s->name : "<output>";
+}
+
+static int fail_io(etl_stream *s, const char *what)
+{
+    int e = errno;
+    if (!s->failed) {
+        mojo_error_set_nooff(&s->err, MOJO_E_IO, label(s), "%s: %s", what,
+                             strerror(e));
+        s->err.sys_errno = e;
+        s->failed = true;
+    }
+    return MOJO_ERROR;
+}
+
+/* ------------------------------------------------------------- output */
+
+/* All of p[0..n) at offset at. */
+static int write_at(etl_stream *s, const uint8_t *p, size_t n, off_t at)
+{
+    while (n > 0) {
+        ssize_t k = pwrite(s->fd, p, n, at);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k == 0)
+                errno = ENOSPC;  /* nothing written, no reason given */
+            return fail_io(s, "write");
+        }
+        p += k;
+        n -= (size_t)k;
+        at += k;
+    }
+    return MOJO_OK;
+}
+
+static off_t buffer_offset(const etl_stream *s, uint64_t index)
+{
+    return s->base + (off_t)(index * s->size);
+}
+
+/* Write the buffer being filled as data buffer ndata + 1; its flush time
+ * is its last event's. */
+static int flush(etl_stream *s)
+{
+    etl_encode_buffer_header(s->buf, s->size, s->used,
+                             ETL_WR_QPC_BASE + s->last, 1 + (uint64_t)s->ndata,
+                             false);
+    if (write_at(s, s->buf, s->size, buffer_offset(s, 1 + (uint64_t)s->ndata)) !=
+        MOJO_OK)
+        return MOJO_ERROR;
+    s->ndata++;
+    s->used = ETL_BUF_HEADER_SIZE;
+    return MOJO_OK;
+}
+
+/* ------------------------------------------------------------- events */
+
+/* Room for a record of kind with payload bytes, its head copied and its
+ * ids and time set; a pointer to its payload, NULL after an error. */
+static inline uint8_t *begin(etl_stream *s, etl_py_kind kind, uint64_t ticks,
+                             uint32_t pid, uint32_t tid, size_t payload)
+{
+    if (MOJO_UNLIKELY(s->failed))
+        return NULL;
+    size_t head = s->head_len[kind], raw = head + payload;
+    size_t size = etl_align8(raw);
+    if (MOJO_UNLIKELY(s->used + size > s->size) && flush(s) != MOJO_OK)
+        return NULL;
+    if (ticks < s->last)
+        ticks = s->last;  /* time never goes back */
+    s->last = ticks;
+    uint8_t *rec = s->buf + s->used;
+    s->used += size;
+    memcpy(rec, s->heads[kind], head);
+    memset(rec + size - 8, 0, 8);  /* the padding; the payload goes over */
+    etl_encode_size(rec, raw);
+    etl_encode_ids(rec, pid, tid, ETL_WR_QPC_BASE + ticks);
+    return rec + head;
+}
+
+int etl_stream_push(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
+                    uint64_t id, uint64_t caller, uint64_t caller_line)
+{
+    uint8_t *p = begin(s, ETL_PY_PUSH, ticks, pid, tid, ETL_PUSH_PAYLOAD);
+    if (!p)
+        return MOJO_ERROR;
+    etl_encode_push(p, id, caller, caller_line);
+    return MOJO_OK;
+}
+
+int etl_stream_pop(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
+                   uint64_t id)
+{
+    uint8_t *p = begin(s, ETL_PY_POP, ticks, pid, tid, ETL_POP_PAYLOAD);
+    if (!p)
+        return MOJO_ERROR;
+    etl_encode_pop(p, id);
+    return MOJO_OK;
+}
+
+int etl_stream_thread(etl_stream *s, uint64_t ticks, uint32_t pid,
+                      uint32_t tid, bool start)
+{
+    uint8_t *p = begin(s, start ? ETL_PY_THREAD_START : ETL_PY_THREAD_STOP,
+                       ticks, pid, tid, ETL_THREAD_PAYLOAD);
+    if (!p)
+        return MOJO_ERROR;
+    etl_encode_thread(p, tid);
+    return MOJO_OK;
+}
+
+/* A payload of variable size, made in scratch first. */
+static int put_scratch(etl_stream *s, etl_py_kind kind, uint64_t ticks,
+                       uint32_t pid, uint32_t tid, size_t n)
+{
+    uint8_t *p = begin(s, kind, ticks, pid, tid, n);
+    if (!p)
+        return MOJO_ERROR;
+    memcpy(p, s->scratch, n);
+    return MOJO_OK;
+}
+
+int etl_stream_function(etl_stream *s, uint64_t ticks, uint32_t pid,
+                        uint32_t tid, uint64_t id, const mojo_frame *f)
+{
+    if (s->failed)
+        return MOJO_ERROR;
+    return put_scratch(s, ETL_PY_FUNCTION, ticks, pid, tid,
+                       etl_encode_function(s->scratch, id, f));
+}
+
+int etl_stream_mark(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
+                    int opcode, mojo_str mark)
+{
+    static const etl_py_kind kinds[] = {ETL_PY_MARK, ETL_PY_MARK_START,
+                                        ETL_PY_MARK_STOP};
+    if (s->failed)
+        return MOJO_ERROR;
+    if (opcode < 0 || opcode > 2) {
+        mojo_error_set_nooff(&s->err, MOJO_E_USAGE, label(s),
+                             "PythonMark with opcode %d, expected 0 (a "
+                             "mark), 1 (a range starts) or 2 (it ends)",
+                             opcode);
+        s->failed = true;
+        return MOJO_ERROR;
+    }
+    return put_scratch(s, kinds[opcode], ticks, pid, tid,
+                       etl_encode_mark(s->scratch, mark));
+}
+
+/* ------------------------------------------------------ open and close */
+
+static void destroy(etl_stream *s)
+{
+    free(s->buf);
+    free(s->scratch);
+    free(s->name);
+    free(s);
+}
+
+etl_stream *etl_stream_open(int fd, const char *name, mojo_error *err)
+{
+    const char *shown = name && name[0] ? name : "<output>";
+    etl_stream *s = calloc(1, sizeof *s);
+    if (s) {
+        s->size = ETL_WR_BUFFER_SIZE;
+        s->buf = calloc(1, s->size);
+        s->scratch = malloc(ETL_RECORD_MAX);
+        s->name = strdup(name ? name : "");
+    }
+    if (!s || !s->buf || !s->scratch || !s->name) {
+        mojo_error_set_nooff(err, MOJO_E_NOMEM, shown, "out of memory");
+        if (s)
+            destroy(s);
+        return NULL;
+    }
+    s->fd = fd;
+    /* The header buffer is written last, at the start: the file must
+     * seek, and appending would put it at the end instead. */
+    s->base = lseek(fd, 0, SEEK_CUR);
+    int flags = fcntl(fd, F_GETFL);
+    if (s->base < 0 || flags < 0 || (flags & O_APPEND)) {
+        int e = s->base < 0 || flags < 0 ? errno : EINVAL;
+        mojo_error_set_nooff(err, MOJO_E_IO, shown,
+                             "an ETL trace is written in place and needs a "
+                             "seekable file, not opened for appending "
+                             "(a pipe or a terminal will not do): %s",
+                             strerror(e));
+        if (err)
+            err->sys_errno = e;
+        destroy(s);
+        return NULL;
+    }
+    for (int k = 0; k < ETL_PY_KINDS; k++)
+        s->head_len[k] = (uint16_t)etl_encode_head((etl_py_kind)k, s->heads[k]);
+    /* Reserve the header buffer's place (zeros: not yet a valid trace). */
+    if (write_at(s, s->buf, s->size, s->base) != MOJO_OK) {
+        if (err)
+            *err = s->err;
+        destroy(s);
+        return NULL;
+    }
+    s->used = ETL_BUF_HEADER_SIZE;
+    return s;
+}
+
+int etl_stream_close(etl_stream *s, uint64_t end_ticks, mojo_error *err)
+{
+    if (!s->failed && s->used > ETL_BUF_HEADER_SIZE)
+        flush(s);
+    /* After a write error too: the header makes the buffers written in
+     * full readable, and a partial one after them is cut off. */
+    off_t end = buffer_offset(s, 1 + (uint64_t)s->ndata);
+    if (s->failed && s->err.code == MOJO_E_IO)
+        (void)!ftruncate(s->fd, end);  /* a best effort: regular files */
+    etl_encode_header_buffer(s->buf, s->size, 1 + s->ndata,
+                             end_ticks > s->last ? end_ticks : s->last,
+                             s->name);
+    write_at(s, s->buf, s->size, s->base);
+    int rc = s->failed ? MOJO_ERROR : MOJO_OK;
+    if (err) {
+        if (s->failed)
+            *err = s->err;
+        else
+            mojo_error_clear(err);
+    }
+    destroy(s);
+    return rc;
+}
+
+void etl_stream_abandon(etl_stream *s)
+{
+    if (s)
+        destroy(s);
+}
+
+const mojo_error *etl_stream_error(const etl_stream *s)
+{
+    return s->failed ? &s->err : NULL;
+}
+
+uint64_t etl_stream_bytes(const etl_stream *s)
+{
+    return (1 + (uint64_t)s->ndata) * s->size;
+}
