@@ -1,0 +1,911 @@
+/* Tests of the streaming ETL writer (libmojo/etl_stream.c): traces written
+ * event by event and read back through the public reader, whose
+ * python-etwtrace rebuild gives samples worked out here by hand; the same
+ * bytes as the sample writer for the same events; the header; several
+ * buffers; truncated files; descriptors that cannot be written in place;
+ * write errors. */
+#include "config.h" /* mkstemp and friends */
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mojo.h"
+#include "etl_encode.h"
+#include "etl_stream.h"
+#include "etl_text.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------ helpers */
+
+/* A fresh temporary file: its descriptor, and its path in path[64]. */
+static int temp_file(char *path)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, 64, "%s/etl_stream_XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+    return fd;
+}
+
+/* A stream on a fresh temporary file. */
+static etl_stream *open_temp(char *path, int *fd)
+{
+    *fd = temp_file(path);
+    mojo_error err;
+    etl_stream *s = etl_stream_open(*fd, path, &err);
+    ck_assert_msg(s != NULL, "%s", err.message);
+    ck_assert_uint_eq(etl_stream_bytes(s), 65536);  /* the header's place */
+    return s;
+}
+
+static void close_ok(etl_stream *s, int fd, uint64_t end_ticks)
+{
+    mojo_error err;
+    ck_assert_ptr_null(etl_stream_error(s));
+    ck_assert_int_eq(etl_stream_close(s, end_ticks, &err), MOJO_OK);
+    ck_assert_int_eq(err.code, MOJO_E_NONE);
+    close(fd);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    char *b = tu_slurp(path, len);
+    ck_assert_ptr_nonnull(b);
+    return b;
+}
+
+/* A sample as text: "pid tid timestamp time | file:scope:line;..." (root
+ * first; native frames marked). */
+static void sample_text(const mojo_sample *s, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%lld %llu %lld %lld |", (long long)s->pid,
+                     (unsigned long long)s->tid, (long long)s->timestamp,
+                     (long long)s->time);
+    for (size_t k = 0; k < s->nframes && n > 0 && (size_t)n < cap; k++) {
+        const mojo_frame *f = s->frames[k];
+        n += snprintf(out + n, cap - (size_t)n, "%s%s%s:%s:%lld",
+                      k ? ";" : " ",
+                      f->kind == MOJO_FRAME_NATIVE ? "[native]" : "",
+                      f->file.ptr, f->scope.ptr, (long long)f->line);
+    }
+}
+
+/* Every sample of r, one line each, in the reader's order; its final
+ * status and the number of samples. */
+static char *samples_of(mojo_reader *r, int *status, size_t *count)
+{
+    size_t cap = 1 << 16, len = 0, n = 0;
+    char *text = malloc(cap), line[1024];
+    text[0] = 0;
+    mojo_event ev;
+    int rc;
+    while ((rc = mojo_reader_next(r, &ev)) == MOJO_OK) {
+        if (ev.type != MOJO_EVENT_SAMPLE)
+            continue;
+        sample_text(&ev.u.sample, line, sizeof line);
+        size_t k = strlen(line);
+        while (len + k + 2 > cap)
+            text = realloc(text, cap *= 2);
+        memcpy(text + len, line, k);
+        len += k;
+        text[len++] = '\n';
+        text[len] = 0;
+        n++;
+    }
+    *status = rc;
+    *count = n;
+    return text;
+}
+
+static char *read_samples(const char *path, int marks, int *status,
+                          size_t *count)
+{
+    mojo_error err;
+    mojo_reader *r = mojo_reader_open_path(path, NULL, &err);
+    ck_assert_msg(r != NULL, "%s", err.message);
+    ck_assert_int_eq(mojo_reader_format(r), MOJO_FORMAT_ETL);
+    mojo_etl_options o = {.marks = marks};
+    ck_assert_int_eq(mojo_reader_set_etl_options(r, &o, &err), MOJO_OK);
+    char *text = samples_of(r, status, count);
+    if (*status == MOJO_ERROR)
+        fprintf(stderr, "%s\n", mojo_reader_error(r)->message);
+    mojo_reader_close(r);
+    return text;
+}
+
+/* Read the first len bytes of a file as "cut.etl": the status, samples
+ * read before it in *count, the error in *err. */
+static int read_cut(const void *buf, size_t len, size_t *count,
+                    mojo_error *err)
+{
+    mojo_error_clear(err);
+    *count = 0;
+    mojo_reader_options o = {.format = MOJO_FORMAT_ETL};
+    mojo_reader *r = mojo_reader_open_memory(buf, len, "cut.etl", &o, err);
+    if (!r)
+        return MOJO_ERROR;
+    int status;
+    free(samples_of(r, &status, count));
+    if (status == MOJO_ERROR)
+        *err = *mojo_reader_error(r);
+    mojo_reader_close(r);
+    return status;
+}
+
+static etl_file load(const char *path)
+{
+    size_t len;
+    uint8_t *data = (uint8_t *)slurp(path, &len);
+    etl_file f;
+    mojo_error err;
+    ck_assert_msg(etl_file_load(&f, path, data, len, &err) == MOJO_OK, "%s",
+                  err.message);
+    ck_assert(!f.has_late_err);
+    return f;
+}
+
+/* --------------------------------------------- a trace, read by hand */
+
+enum { THREAD_START, THREAD_STOP, FUNCTION, PUSH, POP, MARK };
+
+typedef struct call {
+    int op;
+    uint64_t ticks;
+    uint32_t pid, tid;
+    uint64_t id, caller, line;  /* FUNCTION: line is the frame's index */
+    int opcode;                 /* MARK */
+    const char *mark;
+} call;
+
+static const mojo_frame frames[] = {
+    {.kind = MOJO_FRAME_PYTHON, .file = {"main.py", 7}, .scope = {"<module>", 8}, .line = 1},
+    {.kind = MOJO_FRAME_PYTHON, .file = {"main.py", 7}, .scope = {"work", 4}, .line = 10},
+    {.kind = MOJO_FRAME_PYTHON, .file = {"na\xc3\xafve.py", 9},
+     .scope = {"\xf0\x9f\x90\x8d.f", 6}, .line = 20},
+    {.kind = MOJO_FRAME_NATIVE, .file = {"builtins", 8}, .scope = {"len", 3}, .line = 0},
+    {.kind = MOJO_FRAME_PYTHON, .file = {"worker.py", 9}, .scope = {"loop", 4}, .line = 30},
+    {.kind = MOJO_FRAME_PYTHON, .file = {"other.py", 8}, .scope = {"main", 4}, .line = 3},
+};
+
+#define PHASE "phase \xe2\x9c\x93" /* "phase ✓" */
+
+/* Table rows by kind. */
+#define START(t, p, th) {THREAD_START, t, p, th, 0, 0, 0, 0, NULL}
+#define STOP(t, p, th) {THREAD_STOP, t, p, th, 0, 0, 0, 0, NULL}
+#define FUNC(t, p, th, id, frame) {FUNCTION, t, p, th, id, 0, frame, 0, NULL}
+#define CALL(t, p, th, id, caller, line) {PUSH, t, p, th, id, caller, line, 0, NULL}
+#define RET(t, p, th, id) {POP, t, p, th, id, 0, 0, 0, NULL}
+#define MARKED(t, p, th, op, s) {MARK, t, p, th, 0, 0, 0, op, s}
+
+/* Process 100: thread 1 runs <module> -> work -> f, then len (native),
+ * then work again (recursion), inside a mark range "phase ✓" with an
+ * instant mark; thread 2 was inside loop when tracing began (a pop with
+ * no push), calls f, returns, then calls loop again. Process 200 has a
+ * thread 1 too, and its own function 1. Times are 100 ns ticks. */
+static const call trace[] = {
+    START(0, 100, 1),
+    FUNC(0, 100, 1, 1, 0),
+    FUNC(0, 100, 1, 2, 1),
+    FUNC(0, 100, 1, 3, 2),
+    FUNC(0, 100, 1, 4, 3),
+    START(0, 200, 1),
+    FUNC(0, 200, 1, 1, 5),
+    CALL(100, 100, 1, 1, 0, 0),
+    CALL(110, 200, 1, 1, 0, 0),
+    MARKED(150, 100, 1, 1, PHASE),
+    FUNC(150, 100, 2, 5, 4),
+    CALL(200, 100, 1, 2, 1, 5),
+    MARKED(250, 100, 1, 0, "tick"),
+    CALL(250, 100, 2, 3, 5, 33),
+    CALL(300, 100, 1, 3, 2, 12),
+    RET(310, 200, 1, 1),
+    RET(350, 100, 2, 3),
+    STOP(400, 200, 1),
+    RET(450, 100, 1, 3),
+    CALL(500, 100, 1, 4, 2, 13),
+    RET(520, 100, 1, 4),
+    RET(550, 100, 2, 5),
+    CALL(600, 100, 1, 2, 2, 14),
+    MARKED(650, 100, 1, 2, PHASE),
+    CALL(650, 100, 2, 5, 0, 0),
+    RET(700, 100, 1, 2),
+    RET(750, 100, 2, 5),
+    RET(800, 100, 1, 2),
+    RET(900, 100, 1, 1),
+    STOP(1000, 100, 1),
+};
+#define TRACE_END 1200
+
+static int put(etl_stream *s, const call *c)
+{
+    switch (c->op) {
+    case THREAD_START:
+    case THREAD_STOP:
+        return etl_stream_thread(s, c->ticks, c->pid, c->tid,
+                                 c->op == THREAD_START);
+    case FUNCTION:
+        return etl_stream_function(s, c->ticks, c->pid, c->tid, c->id,
+                                   &frames[c->line]);
+    case PUSH:
+        return etl_stream_push(s, c->ticks, c->pid, c->tid, c->id, c->caller,
+                               c->line);
+    case POP:
+        return etl_stream_pop(s, c->ticks, c->pid, c->tid, c->id);
+    default:
+        return etl_stream_mark(s, c->ticks, c->pid, c->tid, c->opcode,
+                               (mojo_str){c->mark, strlen(c->mark)});
+    }
+}
+
+/* Write the trace to a temporary file; its path in path[64]. */
+static void write_trace(char *path)
+{
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    for (size_t i = 0; i < sizeof trace / sizeof *trace; i++)
+        ck_assert_int_eq(put(s, &trace[i]), MOJO_OK);
+    close_ok(s, fd, TRACE_END);
+}
+
+/* What the reader's rebuild gives, worked out by hand from the trace:
+ * a thread's sample spans two of its consecutive push/pop events (with
+ * --marks, its range events too) with the stack between them; callers
+ * show the line they last called from (CallerLine), the leaf its def
+ * line unless it called something since; a thread's first event gives
+ * no sample. Timestamps and times in µs (ticks / 10). Thread 2's first
+ * event, the push at 25 µs, starts it inside loop (its later pop without
+ * a push). */
+#define MOD1 "main.py:<module>:1"
+#define MOD5 "main.py:<module>:5"
+#define WORK(l) "main.py:work:" #l
+#define F "na\xc3\xafve.py:\xf0\x9f\x90\x8d.f:20"
+#define LEN "[native]builtins:len:0"
+#define LOOP(l) "worker.py:loop:" #l
+static const char expected[] =
+    "100 1 10 10 | " MOD1 "\n"
+    "100 1 20 10 | " MOD5 ";" WORK(10) "\n"
+    "200 1 11 20 | other.py:main:3\n"
+    "100 2 25 10 | " LOOP(33) ";" F "\n"
+    "100 1 30 15 | " MOD5 ";" WORK(12) ";" F "\n"
+    "100 1 45 5 | " MOD5 ";" WORK(12) "\n"
+    "100 1 50 2 | " MOD5 ";" WORK(13) ";" LEN "\n"
+    "100 2 35 20 | " LOOP(33) "\n"
+    "100 1 52 8 | " MOD5 ";" WORK(13) "\n"
+    "100 1 60 10 | " MOD5 ";" WORK(14) ";" WORK(10) "\n"
+    "100 2 65 10 | " LOOP(30) "\n"
+    "100 1 70 10 | " MOD5 ";" WORK(14) "\n"
+    "100 1 80 10 | " MOD5 "\n";
+
+/* With --marks: the thread range (from PythonThread start to stop) and
+ * the mark range are frames at the root; thread 1 of process 100 and
+ * process 200's thread now give samples from their start events on, and
+ * the range's start and end cut samples too. The instant mark changes
+ * nothing. */
+#define T "<thread>:PythonThread:0;"
+#define M "<mark>:" PHASE ":0;"
+static const char expected_marks[] =
+    "100 1 0 10 | <thread>:PythonThread:0\n"
+    "200 1 0 11 | <thread>:PythonThread:0\n"
+    "100 1 10 5 | " T MOD1 "\n"
+    "100 1 15 5 | " T M MOD1 "\n"
+    "100 1 20 10 | " T M MOD5 ";" WORK(10) "\n"
+    "200 1 11 20 | " T "other.py:main:3\n"
+    "100 2 25 10 | " LOOP(33) ";" F "\n"
+    "200 1 31 9 | <thread>:PythonThread:0\n"
+    "100 1 30 15 | " T M MOD5 ";" WORK(12) ";" F "\n"
+    "100 1 45 5 | " T M MOD5 ";" WORK(12) "\n"
+    "100 1 50 2 | " T M MOD5 ";" WORK(13) ";" LEN "\n"
+    "100 2 35 20 | " LOOP(33) "\n"
+    "100 1 52 8 | " T M MOD5 ";" WORK(13) "\n"
+    "100 1 60 5 | " T M MOD5 ";" WORK(14) ";" WORK(10) "\n"
+    "100 1 65 5 | " T MOD5 ";" WORK(14) ";" WORK(10) "\n"
+    "100 2 65 10 | " LOOP(30) "\n"
+    "100 1 70 10 | " T MOD5 ";" WORK(14) "\n"
+    "100 1 80 10 | " T MOD5 "\n"
+    "100 1 90 10 | <thread>:PythonThread:0\n";
+
+START_TEST(test_trace_reads_back)
+{
+    char path[64];
+    write_trace(path);
+    size_t len;
+    free(slurp(path, &len));
+    ck_assert_uint_eq(len, 2 * 65536);  /* the header and one data buffer */
+    int status;
+    size_t n;
+    char *got = read_samples(path, 0, &status, &n);
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_str_eq(got, expected);
+    free(got);
+    got = read_samples(path, 1, &status, &n);
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_str_eq(got, expected_marks);
+    free(got);
+    unlink(path);
+}
+END_TEST
+
+/* The header: two buffers, the end time given at close, the file's name,
+ * the writers' clock; data buffers in sequence with their last event's
+ * time as flush time. */
+START_TEST(test_header)
+{
+    char path[64];
+    write_trace(path);
+    etl_file f = load(path);
+    ck_assert_uint_eq(f.nbufs, 2);
+    ck_assert_uint_eq(f.log.buffers_written, 2);
+    ck_assert_uint_eq(f.log.buffer_size, 65536);
+    ck_assert_uint_eq(f.log.end_time, ETL_WR_START_TIME + TRACE_END);
+    ck_assert_uint_eq(f.log.start_time, ETL_WR_START_TIME);
+    ck_assert_uint_eq(f.log.perf_freq, ETL_WR_FREQ);
+    ck_assert_int_eq(f.log.header_ts, (int64_t)ETL_WR_QPC_BASE);
+    ck_assert_str_eq(f.log.log_file_name, path);
+    ck_assert_str_eq(f.log.logger_name, "mojo-tools");
+    ck_assert_uint_eq(f.bufs[0].type, ETL_BUFFER_TYPE_HEADER);
+    ck_assert_uint_eq(f.bufs[1].sequence, 1);
+    ck_assert_uint_eq(etl_u64(f.data + 65536 + ETL_BUF_TIMESTAMP),
+                      ETL_WR_QPC_BASE + 1000);
+    etl_file_free(&f);
+    unlink(path);
+}
+END_TEST
+
+/* Records are what the schema says (the reader would skip them silently
+ * otherwise): walk them and check kinds, opcodes and sizes. */
+START_TEST(test_records)
+{
+    char path[64];
+    write_trace(path);
+    etl_file f = load(path);
+    const etl_buffer *b = &f.bufs[1];
+    size_t at = 0, n = 0;
+    etl_record rec;
+    const char *why = NULL;
+    int64_t last = 0;
+    while (etl_record_parse(b->data + at, b->len - at, &rec, &why) == 1) {
+        etl_ext x;
+        ck_assert_int_eq(etl_record_ext(&rec, &x, &why), 0);
+        ck_assert_ptr_nonnull(x.schema);
+        ck_assert_uint_eq(rec.pid, trace[n].pid);
+        ck_assert_uint_eq(rec.tid, trace[n].tid);
+        ck_assert_int_eq(rec.ts - (int64_t)ETL_WR_QPC_BASE,
+                         (int64_t)trace[n].ticks);
+        ck_assert_int_ge(rec.ts, last);
+        last = rec.ts;
+        const char *name = (const char *)x.schema + 3;
+        switch (trace[n].op) {
+        case MARK:
+            ck_assert_str_eq(name, "PythonMark");
+            ck_assert_uint_eq(x.schema_len, 20);  /* as the notes say */
+            ck_assert_uint_eq(rec.opcode, trace[n].opcode);
+            ck_assert_uint_eq(rec.keyword, 0x800);
+            ck_assert_uint_eq(rec.level, 5);
+            {
+                uint8_t u16[64];
+                size_t units = etl_utf8_to_utf16(trace[n].mark,
+                                                 strlen(trace[n].mark), u16, 32);
+                ck_assert_uint_eq(rec.payload_len, 2 * units + 2);
+                ck_assert_int_eq(memcmp(rec.payload, u16, 2 * units), 0);
+            }
+            break;
+        case PUSH:
+            ck_assert_str_eq(name, "PythonFunctionPush");
+            ck_assert_uint_eq(x.schema_len, 54);
+            ck_assert_uint_eq(rec.payload_len, 24);
+            ck_assert_uint_eq(etl_u64(rec.payload + 16), trace[n].line);
+            break;
+        case POP:
+            ck_assert_str_eq(name, "PythonFunctionPop");
+            ck_assert_uint_eq(x.schema_len, 33);
+            break;
+        case FUNCTION:
+            ck_assert_str_eq(name, "PythonFunction");
+            ck_assert_uint_eq(x.schema_len, 100);
+            break;
+        default:
+            ck_assert_str_eq(name, "PythonThread");
+            ck_assert_uint_eq(x.schema_len, 26);
+            ck_assert_uint_eq(rec.opcode, trace[n].op == THREAD_START ? 1 : 2);
+            ck_assert_uint_eq(etl_u32(rec.payload), trace[n].tid);
+            break;
+        }
+        at += etl_align8(rec.size);
+        n++;
+    }
+    ck_assert_uint_eq(n, sizeof trace / sizeof *trace);
+    ck_assert_uint_eq(at, b->len);
+    etl_file_free(&f);
+    unlink(path);
+}
+END_TEST
+
+/* ------------------------------------- the same bytes as the sample writer */
+
+/* Samples over a few frames (one native, names not ASCII), three threads
+ * in two processes, stacks that change a little from one to the next. */
+static void write_samples(const char *path, int nsamples)
+{
+    mojo_error err;
+    mojo_writer *w = mojo_writer_open_path(path, MOJO_FORMAT_ETL, NULL, &err);
+    ck_assert_msg(w != NULL, "%s", err.message);
+    mojo_frames *t = mojo_frames_new();
+    const mojo_frame *pool[24];
+    for (int i = 0; i < 24; i++) {
+        char file[32], scope[32];
+        snprintf(file, sizeof file, "m\xc3\xb6" "d%d.py", i % 5);
+        snprintf(scope, sizeof scope, "f\xe2\x82\xac%d", i);
+        mojo_frame p = {.kind = i == 7 ? MOJO_FRAME_NATIVE : MOJO_FRAME_PYTHON,
+                        .line = i == 7 ? 0 : 1 + i * 3};
+        p.file = (mojo_str){file, strlen(file)};
+        p.scope = (mojo_str){scope, strlen(scope)};
+        pool[i] = mojo_frames_intern(t, &p);
+    }
+    uint32_t rng = 12345;
+    const mojo_frame *stack[3][16];
+    size_t depth[3] = {0};
+    for (int i = 0; i < nsamples; i++) {
+        rng = rng * 1103515245u + 12345u;
+        int th = (int)(rng >> 16) % 3;
+        size_t d = depth[th];
+        size_t keep = d ? (rng >> 20) % (d + 1) : 0;
+        size_t want = 1 + (rng >> 8) % 12;
+        for (size_t k = keep; k < want; k++)
+            stack[th][k] = pool[(rng >> (k % 9)) % 24];
+        depth[th] = want;
+        mojo_event ev = {.type = MOJO_EVENT_SAMPLE};
+        mojo_sample *s = &ev.u.sample;
+        s->pid = th == 2 ? 7 : 6;
+        s->tid = th == 1 ? 2 : 1;
+        s->frames = stack[th];
+        s->nframes = want;
+        s->metrics = MOJO_METRIC_TIME;
+        s->time = 1 + (rng >> 4) % 300;
+        s->timestamp = -1;
+        ck_assert_int_eq(mojo_writer_write(w, &ev), MOJO_OK);
+    }
+    ck_assert_int_eq(mojo_writer_close(w, &err), MOJO_OK);
+    mojo_frames_unref(t);
+}
+
+static mojo_str utf16_field(const uint8_t *p, size_t avail, size_t *used,
+                            char *out, size_t cap)
+{
+    size_t units = etl_utf16_units(p, avail);
+    ck_assert_uint_ne(units, SIZE_MAX);
+    *used = 2 * units + 2;
+    return (mojo_str){out, etl_utf16_to_utf8(p, units, out, cap)};
+}
+
+/* Send record rec of the sample writer's file through the stream. */
+static void replay(etl_stream *s, const etl_record *r)
+{
+    etl_record rec = *r;
+    etl_ext x;
+    const char *why = NULL;
+    ck_assert_int_eq(etl_record_ext(&rec, &x, &why), 0);
+    const char *name = (const char *)x.schema + 3;
+    const uint8_t *p = rec.payload;
+    uint64_t ticks = (uint64_t)rec.ts - ETL_WR_QPC_BASE;
+    int rc;
+    if (strcmp(name, "PythonThread") == 0) {
+        rc = etl_stream_thread(s, ticks, rec.pid, rec.tid, rec.opcode == 1);
+    } else if (strcmp(name, "PythonFunctionPush") == 0) {
+        rc = etl_stream_push(s, ticks, rec.pid, rec.tid, etl_u64(p),
+                             etl_u64(p + 8), etl_u64(p + 16));
+    } else if (strcmp(name, "PythonFunctionPop") == 0) {
+        rc = etl_stream_pop(s, ticks, rec.pid, rec.tid, etl_u64(p));
+    } else {
+        ck_assert_str_eq(name, "PythonFunction");
+        char file[256], scope[256];
+        size_t at = 28, used;
+        mojo_frame f = {.line = (int32_t)etl_u32(p + 24)};
+        f.file = utf16_field(p + at, rec.payload_len - at, &used, file,
+                             sizeof file);
+        at += used;
+        f.scope = utf16_field(p + at, rec.payload_len - at, &used, scope,
+                              sizeof scope);
+        at += used;
+        uint32_t ispy = etl_u32(p + at);
+        f.kind = ispy == 1 ? MOJO_FRAME_PYTHON : MOJO_FRAME_NATIVE;
+        rc = etl_stream_function(s, ticks, rec.pid, rec.tid, etl_u64(p), &f);
+    }
+    ck_assert_int_eq(rc, MOJO_OK);
+}
+
+/* The sample writer's file, every record of it sent through the stream
+ * in file order, gives the same file byte for byte: records, padding,
+ * buffer packing, buffer headers and the header buffer. */
+static void same_as_sample_writer(int nsamples, size_t min_buffers)
+{
+    char path[64];
+    close(temp_file(path));
+    write_samples(path, nsamples);
+    size_t la;
+    char *a = slurp(path, &la);
+    etl_file f = load(path);
+    ck_assert_uint_ge(f.nbufs, min_buffers);
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    ck_assert_int_ge(fd, 0);
+    mojo_error err;
+    etl_stream *s = etl_stream_open(fd, path, &err);
+    ck_assert_msg(s != NULL, "%s", err.message);
+    for (size_t i = 1; i < f.nbufs; i++) {
+        const etl_buffer *b = &f.bufs[i];
+        etl_record rec;
+        const char *why = NULL;
+        for (size_t at = 0;
+             etl_record_parse(b->data + at, b->len - at, &rec, &why) == 1;
+             at += etl_align8(rec.size))
+            replay(s, &rec);
+    }
+    close_ok(s, fd, f.log.end_time - ETL_WR_START_TIME);
+    etl_file_free(&f);
+    size_t lb;
+    char *b = slurp(path, &lb);
+    ck_assert_uint_eq(la, lb);
+    size_t at = 0;
+    while (at < la && a[at] == b[at])
+        at++;
+    ck_assert_msg(at == la, "the files differ first at byte %zu", at);
+    free(a);
+    free(b);
+    unlink(path);
+}
+
+START_TEST(test_same_bytes_small)
+{
+    same_as_sample_writer(3, 2);
+}
+END_TEST
+
+START_TEST(test_same_bytes_buffers)
+{
+    same_as_sample_writer(6000, 5);
+}
+END_TEST
+
+/* ------------------------------------------------------ many buffers */
+
+/* Calls of depth 1..4 over and over: thousands of events in several
+ * buffers; the reader gets every sample, the header counts the buffers. */
+START_TEST(test_many_buffers)
+{
+    char path[64];
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    for (uint64_t id = 1; id <= 4; id++)
+        ck_assert_int_eq(etl_stream_function(s, 0, 5, 9, id, &frames[id - 1]),
+                         MOJO_OK);
+    uint64_t t = 0, pushes = 0;
+    for (int round = 0; round < 3000; round++) {
+        uint64_t depth = 1 + (uint64_t)round % 4;
+        for (uint64_t d = 1; d <= depth; d++, pushes++)
+            ck_assert_int_eq(etl_stream_push(s, t += 10, 5, 9, d, d - 1, 7),
+                             MOJO_OK);
+        for (uint64_t d = depth; d >= 1; d--)
+            ck_assert_int_eq(etl_stream_pop(s, t += 10, 5, 9, d), MOJO_OK);
+    }
+    uint64_t bytes = etl_stream_bytes(s);
+    ck_assert_uint_gt(bytes, 5 * 65536);
+    ck_assert_uint_eq(bytes % 65536, 0);
+    /* an end before the last event: the last event's time instead */
+    close_ok(s, fd, 5);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq((uint64_t)st.st_size, bytes + 65536);
+    etl_file f = load(path);
+    ck_assert_uint_eq(f.log.buffers_written, st.st_size / 65536);
+    ck_assert_uint_eq(f.log.end_time, ETL_WR_START_TIME + t);
+    for (size_t i = 1; i < f.nbufs; i++)
+        ck_assert_uint_eq(f.bufs[i].sequence, i);
+    etl_file_free(&f);
+    /* a sample between any two events but from a pop to the next push
+     * at depth 0: 2 * pushes - rounds events after the first, less the
+     * 3000 - 1 gaps between rounds */
+    int status;
+    size_t n;
+    free(read_samples(path, 0, &status, &n));
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_uint_eq(n, 2 * pushes - 1 - 2999);
+    unlink(path);
+}
+END_TEST
+
+/* Time never goes back: an earlier time is taken as the latest one. */
+START_TEST(test_time_never_decreases)
+{
+    char path[64];
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 1, &frames[0]), MOJO_OK);
+    ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 2, &frames[1]), MOJO_OK);
+    ck_assert_int_eq(etl_stream_push(s, 100, 1, 1, 1, 0, 0), MOJO_OK);
+    ck_assert_int_eq(etl_stream_push(s, 300, 1, 1, 2, 1, 4), MOJO_OK);
+    ck_assert_int_eq(etl_stream_pop(s, 200, 1, 1, 2), MOJO_OK);  /* at 300 */
+    ck_assert_int_eq(etl_stream_pop(s, 400, 1, 1, 1), MOJO_OK);
+    close_ok(s, fd, 400);
+    int status;
+    size_t n;
+    char *got = read_samples(path, 0, &status, &n);
+    /* the call to work lasts no time: no sample of it */
+    ck_assert_str_eq(got, "1 1 10 20 | " MOD1 "\n"
+                          "1 1 30 10 | main.py:<module>:4\n");
+    free(got);
+    unlink(path);
+}
+END_TEST
+
+/* Nothing written: a valid trace of the header buffer alone. */
+START_TEST(test_empty)
+{
+    char path[64];
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    close_ok(s, fd, 0);
+    etl_file f = load(path);
+    ck_assert_uint_eq(f.nbufs, 1);
+    ck_assert_uint_eq(f.log.buffers_written, 1);
+    etl_file_free(&f);
+    int status;
+    size_t n;
+    free(read_samples(path, 0, &status, &n));
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_uint_eq(n, 0);
+    unlink(path);
+}
+END_TEST
+
+/* Abandoned (a forked child's copy): nothing more is written. */
+START_TEST(test_abandon)
+{
+    char path[64];
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    for (int i = 0; i < 100; i++)  /* less than a buffer */
+        ck_assert_int_eq(etl_stream_push(s, 10, 1, 1, 1, 0, 0), MOJO_OK);
+    etl_stream_abandon(s);
+    etl_stream_abandon(NULL);
+    close(fd);
+    size_t len;
+    char *b = slurp(path, &len);
+    ck_assert_uint_eq(len, 65536);  /* the reserved header buffer alone */
+    for (size_t i = 0; i < len; i++)
+        ck_assert_int_eq(b[i], 0);
+    free(b);
+    unlink(path);
+}
+END_TEST
+
+/* ------------------------------------------------------------ damage */
+
+/* Every prefix of a written trace reads cleanly: an error naming the
+ * file and an offset (the header's buffer count tells a cut at the
+ * buffer boundary), never a crash. */
+START_TEST(test_every_truncation)
+{
+    char path[64];
+    write_trace(path);
+    size_t len;
+    char *buf = slurp(path, &len);
+    mojo_error err;
+    size_t n;
+    ck_assert_int_eq(read_cut(buf, len, &n, &err), MOJO_END);
+    ck_assert_uint_eq(n, 13);
+    for (size_t cut = 0; cut < len; cut++) {
+        ck_assert_msg(read_cut(buf, cut, &n, &err) == MOJO_ERROR,
+                      "a cut at %zu was not reported", cut);
+        ck_assert_msg(strstr(err.message, "cut.etl: offset ") == err.message,
+                      "cut %zu: %s", cut, err.message);
+    }
+    free(buf);
+    unlink(path);
+}
+END_TEST
+
+/* Cut at or next to a buffer boundary of a longer trace: the samples of
+ * the buffers before the cut, then an error. */
+START_TEST(test_truncation_keeps_samples)
+{
+    char path[64];
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 1, &frames[0]), MOJO_OK);
+    for (uint64_t t = 1; t < 4000; t += 2) {
+        ck_assert_int_eq(etl_stream_push(s, t * 10, 1, 1, 1, 0, 0), MOJO_OK);
+        ck_assert_int_eq(etl_stream_pop(s, t * 10 + 10, 1, 1, 1), MOJO_OK);
+    }
+    close_ok(s, fd, 0);
+    size_t len, n;
+    char *buf = slurp(path, &len);
+    ck_assert_uint_ge(len, 5 * 65536);
+    mojo_error err;
+    ck_assert_int_eq(read_cut(buf, len, &n, &err), MOJO_END);
+    ck_assert_uint_eq(n, 2000);  /* one per call */
+    size_t before = 0;
+    for (size_t cut = 2 * 65536; cut <= len; cut += 65536) {
+        /* a whole buffer more each time: more samples before the error */
+        for (size_t d = cut == len; d < 3; d++) {
+            ck_assert_int_eq(read_cut(buf, cut - d, &n, &err), MOJO_ERROR);
+            ck_assert_int_eq(err.code, MOJO_E_TRUNCATED);
+            ck_assert_uint_le(n, 2000);
+        }
+        ck_assert(cut == 2 * 65536 ? n == 0 : n > before);
+        before = n;
+    }
+    free(buf);
+    unlink(path);
+}
+END_TEST
+
+/* ------------------------------------------------------------ refusals */
+
+START_TEST(test_pipe_refused)
+{
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    mojo_error err;
+    etl_stream *s = etl_stream_open(p[1], "out.etl", &err);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(err.code, MOJO_E_IO);
+    ck_assert_int_eq(err.sys_errno, ESPIPE);
+    ck_assert_msg(strstr(err.message, "out.etl: ") == err.message, "%s",
+                  err.message);
+    ck_assert_ptr_nonnull(strstr(err.message, "seekable"));
+    close(p[0]);
+    close(p[1]);
+}
+END_TEST
+
+START_TEST(test_append_refused)
+{
+    char path[64];
+    close(temp_file(path));
+    int fd = open(path, O_WRONLY | O_APPEND);
+    mojo_error err;
+    ck_assert_ptr_null(etl_stream_open(fd, path, &err));
+    ck_assert_int_eq(err.code, MOJO_E_IO);
+    ck_assert_ptr_nonnull(strstr(err.message, "appending"));
+    close(fd);
+    unlink(path);
+}
+END_TEST
+
+/* A device that seeks but takes nothing: the reserved header fails. */
+START_TEST(test_full_device)
+{
+    int fd = open("/dev/full", O_WRONLY);
+    if (fd < 0)
+        return;  /* no such device here */
+    mojo_error err;
+    ck_assert_ptr_null(etl_stream_open(fd, "full.etl", &err));
+    ck_assert_int_eq(err.code, MOJO_E_IO);
+    ck_assert_int_eq(err.sys_errno, ENOSPC);
+    ck_assert_str_eq(err.message,
+                     "full.etl: write: No space left on device");
+    close(fd);
+}
+END_TEST
+
+/* The file may not grow past 3 buffers and a bit: the fourth buffer's
+ * write fails. The error sticks, close still writes the header, and the
+ * buffers written in full read back (the partial one is cut off). */
+START_TEST(test_write_error)
+{
+    char path[64];
+    int fd = temp_file(path);
+    struct rlimit old, lim;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 3 * 65536 + 1000;
+    signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    mojo_error err;
+    etl_stream *s = etl_stream_open(fd, path, &err);
+    ck_assert_msg(s != NULL, "%s", err.message);
+    ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 1, &frames[0]), MOJO_OK);
+    int rc = MOJO_OK;
+    uint64_t t = 0;
+    while (rc == MOJO_OK && t < 1000000) {
+        rc = etl_stream_push(s, t += 10, 1, 1, 1, 0, 0);
+        if (rc == MOJO_OK)
+            rc = etl_stream_pop(s, t += 10, 1, 1, 1);
+    }
+    ck_assert_int_eq(rc, MOJO_ERROR);
+    const mojo_error *e = etl_stream_error(s);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->code, MOJO_E_IO);
+    ck_assert_int_eq(e->sys_errno, EFBIG);
+    char first[sizeof e->message];
+    strcpy(first, e->message);
+    ck_assert_msg(strstr(first, path) == first, "%s", first);
+    ck_assert_ptr_nonnull(strstr(first, ": write: "));
+    /* every later call fails too, and the first error stays */
+    ck_assert_int_eq(etl_stream_pop(s, t, 1, 1, 1), MOJO_ERROR);
+    ck_assert_int_eq(etl_stream_mark(s, t, 1, 1, 0, (mojo_str){"x", 1}),
+                     MOJO_ERROR);
+    ck_assert_int_eq(etl_stream_function(s, t, 1, 1, 2, &frames[1]),
+                     MOJO_ERROR);
+    ck_assert_str_eq(etl_stream_error(s)->message, first);
+    ck_assert_uint_eq(etl_stream_bytes(s), 3 * 65536);
+    ck_assert_int_eq(etl_stream_close(s, t, &err), MOJO_ERROR);
+    ck_assert_str_eq(err.message, first);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    close(fd);
+    etl_file f = load(path);
+    ck_assert_uint_eq(f.nbufs, 3);
+    ck_assert_uint_eq(f.log.buffers_written, 3);
+    etl_file_free(&f);
+    int status;
+    size_t n;
+    free(read_samples(path, 0, &status, &n));
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_uint_gt(n, 300);  /* about 186 calls a buffer */
+    unlink(path);
+}
+END_TEST
+
+/* A mark's opcode is 0, 1 or 2. */
+START_TEST(test_bad_mark_opcode)
+{
+    char path[64];
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    mojo_error err;
+    ck_assert_int_eq(etl_stream_mark(s, 0, 1, 1, 3, (mojo_str){"m", 1}),
+                     MOJO_ERROR);
+    ck_assert_int_eq(etl_stream_error(s)->code, MOJO_E_USAGE);
+    ck_assert_ptr_nonnull(strstr(etl_stream_error(s)->message, "opcode 3"));
+    ck_assert_int_eq(etl_stream_push(s, 0, 1, 1, 1, 0, 0), MOJO_ERROR);
+    ck_assert_int_eq(etl_stream_close(s, 0, &err), MOJO_ERROR);
+    ck_assert_int_eq(err.code, MOJO_E_USAGE);
+    close(fd);
+    unlink(path);
+}
+END_TEST
+
+static Suite *stream_suite(void)
+{
+    Suite *s = suite_create("etl stream");
+    TCase *tc = tcase_create("trace");
+    tcase_add_test(tc, test_trace_reads_back);
+    tcase_add_test(tc, test_header);
+    tcase_add_test(tc, test_records);
+    tcase_add_test(tc, test_same_bytes_small);
+    tcase_add_test(tc, test_same_bytes_buffers);
+    tcase_add_test(tc, test_many_buffers);
+    tcase_add_test(tc, test_time_never_decreases);
+    tcase_add_test(tc, test_empty);
+    tcase_add_test(tc, test_abandon);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("damage");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_every_truncation);
+    tcase_add_test(tc, test_truncation_keeps_samples);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, test_pipe_refused);
+    tcase_add_test(tc, test_append_refused);
+    tcase_add_test(tc, test_full_device);
+    tcase_add_test(tc, test_write_error);
+    tcase_add_test(tc, test_bad_mark_opcode);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(stream_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
