@@ -21,8 +21,18 @@
 
 /* A string payload field at most (ETL_WR_MAX_UNITS units and the NUL). */
 #define ETL_STRING_MAX (2 * ETL_WR_MAX_UNITS + 2)
-/* The longest head (PythonFunction's: 80 + 24 + 112 = 216). */
-#define ETL_HEAD_MAX 216
+/* Head lengths by kind: EVENT_HEADER (80), the traits item (24), the
+ * schema item (8 + the blob, aligned: thread 26, function 100, push 54,
+ * pop 33, mark 20). Constants let the stream copy heads with fixed-size
+ * moves; etl_encode_head returns the same. */
+#define ETL_HEAD_THREAD 144
+#define ETL_HEAD_FUNCTION 216
+#define ETL_HEAD_PUSH 168
+#define ETL_HEAD_POP 152
+#define ETL_HEAD_MARK 136
+
+/* The longest head. */
+#define ETL_HEAD_MAX ETL_HEAD_FUNCTION
 /* The longest record (PythonFunction with two strings at their cap),
  * well under a 64 KiB buffer's room. */
 #define ETL_RECORD_MAX (ETL_HEAD_MAX + 28 + 2 * ETL_STRING_MAX + 4)
@@ -44,36 +54,48 @@ typedef enum etl_py_kind {
  * extended items. Returns its length, a multiple of 8. */
 MOJO_HIDDEN size_t etl_encode_head(etl_py_kind kind, uint8_t *out);
 
+/* Little-endian stores for every event: one move each on little-endian
+ * hosts (compilers do not always merge etl_put*'s byte stores). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void etl_store16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline void etl_store32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void etl_store64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+#else
+static inline void etl_store16(uint8_t *p, uint16_t v) { etl_put16(p, v); }
+static inline void etl_store32(uint8_t *p, uint32_t v) { etl_put32(p, v); }
+static inline void etl_store64(uint8_t *p, uint64_t v) { etl_put64(p, v); }
+#endif
+
 /* A record's per-event fields: its size (head and payload) and ids. */
 static inline void etl_encode_ids(uint8_t *rec, uint32_t pid, uint32_t tid,
                                   uint64_t qpc)
 {
-    etl_put32(rec + 8, tid);
-    etl_put32(rec + 12, pid);
-    etl_put64(rec + 16, qpc);
+    etl_store32(rec + 8, tid);
+    etl_store32(rec + 12, pid);
+    etl_store64(rec + 16, qpc);
 }
 static inline void etl_encode_size(uint8_t *rec, size_t size)
 {
-    etl_put16(rec, (uint16_t)size);
+    etl_store16(rec, (uint16_t)size);
 }
 
 /* Payloads; each returns its size. */
 static inline size_t etl_encode_push(uint8_t *p, uint64_t id, uint64_t caller,
                                      uint64_t caller_line)
 {
-    etl_put64(p, id);
-    etl_put64(p + 8, caller);
-    etl_put64(p + 16, caller_line);
+    etl_store64(p, id);
+    etl_store64(p + 8, caller);
+    etl_store64(p + 16, caller_line);
     return ETL_PUSH_PAYLOAD;
 }
 static inline size_t etl_encode_pop(uint8_t *p, uint64_t id)
 {
-    etl_put64(p, id);
+    etl_store64(p, id);
     return ETL_POP_PAYLOAD;
 }
 static inline size_t etl_encode_thread(uint8_t *p, uint32_t tid)
 {
-    etl_put32(p, tid);
+    etl_store32(p, tid);
     return ETL_THREAD_PAYLOAD;
 }
 /* A UNICODESTRING field: s as UTF-16LE (capped), then a 0 unit. */

@@ -25,7 +25,6 @@ struct etl_stream {
     uint32_t size;          /* of a buffer */
     bool failed;
     uint64_t last;          /* ticks of the latest event */
-    uint16_t head_len[ETL_PY_KINDS];
     uint8_t heads[ETL_PY_KINDS][ETL_HEAD_MAX];
     /* cold */
     int fd;
@@ -98,14 +97,16 @@ static int flush(etl_stream *s)
 
 /* ------------------------------------------------------------- events */
 
-/* Room for a record of kind with payload bytes, its head copied and its
- * ids and time set; a pointer to its payload, NULL after an error. */
-static inline uint8_t *begin(etl_stream *s, etl_py_kind kind, uint64_t ticks,
-                             uint32_t pid, uint32_t tid, size_t payload)
+/* Room for a record of kind (whose head is head bytes: a constant, for a
+ * fixed-size copy) with payload bytes, its head copied and its ids and
+ * time set; a pointer to its payload, NULL after an error. */
+static inline uint8_t *begin(etl_stream *s, etl_py_kind kind, size_t head,
+                             uint64_t ticks, uint32_t pid, uint32_t tid,
+                             size_t payload)
 {
     if (MOJO_UNLIKELY(s->failed))
         return NULL;
-    size_t head = s->head_len[kind], raw = head + payload;
+    size_t raw = head + payload;
     size_t size = etl_align8(raw);
     if (MOJO_UNLIKELY(s->used + size > s->size) && flush(s) != MOJO_OK)
         return NULL;
@@ -124,7 +125,8 @@ static inline uint8_t *begin(etl_stream *s, etl_py_kind kind, uint64_t ticks,
 int etl_stream_push(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
                     uint64_t id, uint64_t caller, uint64_t caller_line)
 {
-    uint8_t *p = begin(s, ETL_PY_PUSH, ticks, pid, tid, ETL_PUSH_PAYLOAD);
+    uint8_t *p = begin(s, ETL_PY_PUSH, ETL_HEAD_PUSH, ticks, pid, tid,
+                       ETL_PUSH_PAYLOAD);
     if (!p)
         return MOJO_ERROR;
     etl_encode_push(p, id, caller, caller_line);
@@ -134,7 +136,8 @@ int etl_stream_push(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
 int etl_stream_pop(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
                    uint64_t id)
 {
-    uint8_t *p = begin(s, ETL_PY_POP, ticks, pid, tid, ETL_POP_PAYLOAD);
+    uint8_t *p = begin(s, ETL_PY_POP, ETL_HEAD_POP, ticks, pid, tid,
+                       ETL_POP_PAYLOAD);
     if (!p)
         return MOJO_ERROR;
     etl_encode_pop(p, id);
@@ -145,7 +148,7 @@ int etl_stream_thread(etl_stream *s, uint64_t ticks, uint32_t pid,
                       uint32_t tid, bool start)
 {
     uint8_t *p = begin(s, start ? ETL_PY_THREAD_START : ETL_PY_THREAD_STOP,
-                       ticks, pid, tid, ETL_THREAD_PAYLOAD);
+                       ETL_HEAD_THREAD, ticks, pid, tid, ETL_THREAD_PAYLOAD);
     if (!p)
         return MOJO_ERROR;
     etl_encode_thread(p, tid);
@@ -153,10 +156,10 @@ int etl_stream_thread(etl_stream *s, uint64_t ticks, uint32_t pid,
 }
 
 /* A payload of variable size, made in scratch first. */
-static int put_scratch(etl_stream *s, etl_py_kind kind, uint64_t ticks,
-                       uint32_t pid, uint32_t tid, size_t n)
+static int put_scratch(etl_stream *s, etl_py_kind kind, size_t head,
+                       uint64_t ticks, uint32_t pid, uint32_t tid, size_t n)
 {
-    uint8_t *p = begin(s, kind, ticks, pid, tid, n);
+    uint8_t *p = begin(s, kind, head, ticks, pid, tid, n);
     if (!p)
         return MOJO_ERROR;
     memcpy(p, s->scratch, n);
@@ -168,7 +171,7 @@ int etl_stream_function(etl_stream *s, uint64_t ticks, uint32_t pid,
 {
     if (s->failed)
         return MOJO_ERROR;
-    return put_scratch(s, ETL_PY_FUNCTION, ticks, pid, tid,
+    return put_scratch(s, ETL_PY_FUNCTION, ETL_HEAD_FUNCTION, ticks, pid, tid,
                        etl_encode_function(s->scratch, id, f));
 }
 
@@ -187,7 +190,7 @@ int etl_stream_mark(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
         s->failed = true;
         return MOJO_ERROR;
     }
-    return put_scratch(s, kinds[opcode], ticks, pid, tid,
+    return put_scratch(s, kinds[opcode], ETL_HEAD_MARK, ticks, pid, tid,
                        etl_encode_mark(s->scratch, mark));
 }
 
@@ -235,7 +238,7 @@ etl_stream *etl_stream_open(int fd, const char *name, mojo_error *err)
         return NULL;
     }
     for (int k = 0; k < ETL_PY_KINDS; k++)
-        s->head_len[k] = (uint16_t)etl_encode_head((etl_py_kind)k, s->heads[k]);
+        etl_encode_head((etl_py_kind)k, s->heads[k]);  /* lengths: tested */
     /* Reserve the header buffer's place (zeros: not yet a valid trace). */
     if (write_at(s, s->buf, s->size, s->base) != MOJO_OK) {
         if (err)

@@ -428,6 +428,25 @@ START_TEST(test_records)
 }
 END_TEST
 
+/* The stream copies heads by these lengths. */
+START_TEST(test_head_lengths)
+{
+    static const size_t want[ETL_PY_KINDS] = {
+        [ETL_PY_THREAD_START] = ETL_HEAD_THREAD,
+        [ETL_PY_THREAD_STOP] = ETL_HEAD_THREAD,
+        [ETL_PY_FUNCTION] = ETL_HEAD_FUNCTION,
+        [ETL_PY_PUSH] = ETL_HEAD_PUSH,
+        [ETL_PY_POP] = ETL_HEAD_POP,
+        [ETL_PY_MARK] = ETL_HEAD_MARK,
+        [ETL_PY_MARK_START] = ETL_HEAD_MARK,
+        [ETL_PY_MARK_STOP] = ETL_HEAD_MARK,
+    };
+    uint8_t head[ETL_HEAD_MAX];
+    for (int k = 0; k < ETL_PY_KINDS; k++)
+        ck_assert_uint_eq(etl_encode_head((etl_py_kind)k, head), want[k]);
+}
+END_TEST
+
 /* ------------------------------------- the same bytes as the sample writer */
 
 /* Samples over a few frames (one native, names not ASCII), three threads
@@ -879,6 +898,7 @@ static Suite *stream_suite(void)
     tcase_add_test(tc, test_trace_reads_back);
     tcase_add_test(tc, test_header);
     tcase_add_test(tc, test_records);
+    tcase_add_test(tc, test_head_lengths);
     tcase_add_test(tc, test_same_bytes_small);
     tcase_add_test(tc, test_same_bytes_buffers);
     tcase_add_test(tc, test_many_buffers);
