@@ -252,13 +252,14 @@ etl_stream *etl_stream_open(int fd, const char *name, mojo_error *err)
 
 int etl_stream_close(etl_stream *s, uint64_t end_ticks, mojo_error *err)
 {
-    if (!s->failed && s->used > ETL_BUF_HEADER_SIZE)
+    /* After an error too: the header makes the buffers written in full
+     * readable. After a write error a partial buffer is cut off; after a
+     * usage error what is buffered still goes out. */
+    bool io_failed = s->failed && s->err.code == MOJO_E_IO;
+    if (!io_failed && s->used > ETL_BUF_HEADER_SIZE)
         flush(s);
-    /* After a write error too: the header makes the buffers written in
-     * full readable, and a partial one after them is cut off. */
-    off_t end = buffer_offset(s, 1 + (uint64_t)s->ndata);
-    if (s->failed && s->err.code == MOJO_E_IO)
-        (void)!ftruncate(s->fd, end);  /* a best effort: regular files */
+    if (io_failed)  /* a best effort: regular files */
+        (void)!ftruncate(s->fd, buffer_offset(s, 1 + (uint64_t)s->ndata));
     etl_encode_header_buffer(s->buf, s->size, 1 + s->ndata,
                              end_ticks > s->last ? end_ticks : s->last,
                              s->name);

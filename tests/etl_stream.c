@@ -872,14 +872,18 @@ START_TEST(test_write_error)
 }
 END_TEST
 
-/* A mark's opcode is 0, 1 or 2. */
+/* A mark's opcode is 0, 1 or 2; the error sticks, and close still
+ * writes the events before it. */
 START_TEST(test_bad_mark_opcode)
 {
     char path[64];
     int fd;
     etl_stream *s = open_temp(path, &fd);
     mojo_error err;
-    ck_assert_int_eq(etl_stream_mark(s, 0, 1, 1, 3, (mojo_str){"m", 1}),
+    ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 1, &frames[0]), MOJO_OK);
+    ck_assert_int_eq(etl_stream_push(s, 10, 1, 1, 1, 0, 0), MOJO_OK);
+    ck_assert_int_eq(etl_stream_pop(s, 20, 1, 1, 1), MOJO_OK);
+    ck_assert_int_eq(etl_stream_mark(s, 30, 1, 1, 3, (mojo_str){"m", 1}),
                      MOJO_ERROR);
     ck_assert_int_eq(etl_stream_error(s)->code, MOJO_E_USAGE);
     ck_assert_ptr_nonnull(strstr(etl_stream_error(s)->message, "opcode 3"));
@@ -887,6 +891,13 @@ START_TEST(test_bad_mark_opcode)
     ck_assert_int_eq(etl_stream_close(s, 0, &err), MOJO_ERROR);
     ck_assert_int_eq(err.code, MOJO_E_USAGE);
     close(fd);
+    /* what came before the error is written all the same */
+    int status;
+    size_t n;
+    char *got = read_samples(path, 0, &status, &n);
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_str_eq(got, "1 1 1 1 | " MOD1 "\n");
+    free(got);
     unlink(path);
 }
 END_TEST
