@@ -183,6 +183,8 @@ static PyObject *py_mark(PyObject *self, PyObject *args)
     const char *name, *kind = "point";
     if (!PyArg_ParseTuple(args, "s|s", &name, &kind))
         return NULL;
+    if (tr_active())            /* instrumented: a PythonMark event */
+        return PyBool_FromLong(tr_mark(kind, name) == 0);
     return PyBool_FromLong(rec_mark(kind, name) == 0);
 }
 
@@ -314,12 +316,12 @@ static PyObject *py_trace_stop(PyObject *self, PyObject *unused)
         Py_RETURN_NONE;
     if (tr_stop(&s) != 0)
         return NULL;
-    return Py_BuildValue("{s:K,s:K,s:K,s:L,s:O}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:L}",
                          "events", (unsigned long long)s.events,
                          "functions", (unsigned long long)s.functions,
                          "threads", (unsigned long long)s.threads,
-                         "duration_us", (long long)s.duration_us,
-                         "truncated", s.truncated ? Py_True : Py_False);
+                         "marks", (unsigned long long)s.marks,
+                         "duration_us", (long long)s.duration_us);
 }
 
 static PyObject *py_trace_active(PyObject *self, PyObject *unused)

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "tracer.h"
 #include "tracer_int.h"
+#include "internal.h"
 #include "mojo.h"
 
 #include <errno.h>
@@ -47,9 +48,10 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int64_t tr_now_us(void)
+uint64_t tr_ticks(void)
 {
-    return (now_ns() - tr->start_ns) / 1000;
+    int64_t d = now_ns() - tr->start_ns;
+    return d > 0 ? (uint64_t)d / 100 : 0;
 }
 
 /* ------------------------------------------------------------ frames */
@@ -164,47 +166,59 @@ const mojo_frame *tr_cfunc_frame(PyObject *callable)
     tr->cfuncs[i].key = key;
     tr->cfuncs[i].frame = f;
     tr->cfunc_used++;
-    tr->sum.functions++;
     return f;
 }
 
 /* ------------------------------------------------------------ events */
 
-static void fail_writer(void)
+/* A slot for one record of thread tid now, or NULL (the writer failed:
+ * nothing more is added). */
+static tro_rec *record(uint16_t kind, uint32_t tid)
 {
-    const mojo_error *e = mojo_writer_error(tr->writer);
-    snprintf(tr->error, sizeof tr->error, "%s", e ? e->message : "write failed");
-    tr->failed = 1;
+    if (tr->failed)
+        return NULL;
+    tro_rec *r = tro_next(tr->out, tr->fill);
+    if (!r) {
+        tr->failed = 1;
+        return NULL;
+    }
+    r->ticks = tr_ticks();
+    r->tid = tid;
+    r->kind = kind;
+    r->opcode = 0;
+    return r;
 }
 
-/* Close the thread's interval up to `now` with the stack it had. */
-void tr_emit(tr_thread *t, int64_t now)
+/* PythonFunction before the function's first push. */
+static int announce(const mojo_frame *f, uint32_t tid)
 {
-    int64_t last = t->last_us;
-    t->last_us = now;
+    if (f->id < tr->announced_cap && tr->announced[f->id])
+        return 0;
+    size_t cap = tr->announced_cap;
+    if (!mojo_grow((void **)&tr->announced, &tr->announced_cap,
+                   (size_t)f->id + 1, 1))
+        return -1;
+    memset(tr->announced + cap, 0, tr->announced_cap - cap);
+    tro_rec *r = record(TRO_FUNCTION, tid);
+    if (!r)
+        return -1;
+    r->u.func = f;
+    tr->announced[f->id] = 1;
+    tr->sum.functions++;
+    return 0;
+}
+
+/* Where the frames the program sees start: above the boundary, and above
+ * a C function the boundary frame calls (exec is the launcher's too). */
+static size_t first_shown(const tr_thread *t)
+{
     size_t from = t->shown;
-    /* C functions the boundary frame calls (exec) are the launcher's too. */
     if (from > 0 && from < t->depth && t->stack[from]->kind == MOJO_FRAME_NATIVE)
         from++;
-    if (tr->failed || t->hidden || from >= t->depth)
-        return;
-    mojo_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = MOJO_EVENT_SAMPLE;
-    mojo_sample *s = &ev.u.sample;
-    s->pid = tr->pid;
-    s->tid = t->tid;
-    s->thread_name.ptr = "";
-    s->frames = t->stack + from;
-    s->nframes = t->depth - from;
-    s->metrics = MOJO_METRIC_TIME;
-    s->timestamp = last;
-    s->time = now - last;
-    if (mojo_writer_write(tr->writer, &ev) != MOJO_OK)
-        fail_writer();
+    return from;
 }
 
-void tr_push(tr_thread *t, const mojo_frame *f, int is_boundary)
+void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary)
 {
     if (t->depth >= TR_MAX_DEPTH) {
         t->lost++;
@@ -220,14 +234,28 @@ void tr_push(tr_thread *t, const mojo_frame *f, int is_boundary)
         t->stack = n;
         t->cap = cap;
     }
+    size_t i = t->depth;
     t->stack[t->depth++] = f;
     if (is_boundary) {          /* the program starts above this frame */
         t->shown = t->depth;
         t->hidden = 0;
+        return;
     }
+    if (t->hidden || i < first_shown(t) || tr->failed)
+        return;
+    if (announce(f, t->tid) != 0)
+        return;
+    tro_rec *r = record(TRO_PUSH, t->tid);
+    if (!r)
+        return;
+    const mojo_frame *caller = i > first_shown(t) ? t->stack[i - 1] : NULL;
+    r->u.call.id = f->id + 1;
+    r->u.call.caller = caller ? caller->id + 1 : 0;
+    r->u.call.line = caller && caller->line > 0 ? (uint32_t)caller->line : 0;
+    tr->sum.events++;
 }
 
-void tr_pop(tr_thread *t)
+void tr_leave(tr_thread *t)
 {
     if (t->lost) {
         t->lost--;
@@ -235,9 +263,34 @@ void tr_pop(tr_thread *t)
     }
     if (t->depth == 0)          /* a frame that started before tracing */
         return;
+    size_t i = t->depth - 1;
+    if (!t->hidden && i >= first_shown(t)) {
+        tro_rec *r = record(TRO_POP, t->tid);
+        if (r) {
+            r->u.call.id = t->stack[i]->id + 1;
+            tr->sum.events++;
+        }
+    }
     t->depth--;
     if (t->shown > 0 && t->depth < t->shown)
         t->hidden = 1;          /* the boundary frame returned */
+}
+
+int tr_mark(const char *kind, const char *name)
+{
+    if (!tr)
+        return -1;
+    uint16_t op = strcmp(kind, "start") == 0 ? 1 : strcmp(kind, "stop") == 0 ? 2 : 0;
+    mojo_str s = mojo_frames_intern_str(tr->frames, name, strlen(name));
+    if (!s.ptr)
+        return -1;
+    tro_rec *r = record(TRO_MARK, (uint32_t)PyThread_get_thread_native_id());
+    if (!r)
+        return -1;
+    r->opcode = op;
+    r->u.mark = s;
+    tr->sum.marks++;
+    return 0;
 }
 
 #if PY_VERSION_HEX < 0x030C0000
@@ -283,28 +336,18 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     default:
         return 0;
     }
-    tr_emit(t, tr_now_us());
     if (what == PyTrace_CALL || what == PyTrace_C_CALL) {
         if (f)
-            tr_push(t, f, is_boundary);
+            tr_enter(t, f, is_boundary);
         else
             t->lost++;          /* out of memory: keep push and pop paired */
     } else {
-        tr_pop(t);
+        tr_leave(t);
     }
-    tr_count_event();
     return 0;
 }
 
 #endif
-
-void tr_count_event(void)
-{
-    if (++tr->sum.events >= TR_MAX_EVENTS && !tr->sum.truncated) {
-        tr->sum.truncated = 1;
-        tr->failed = 1;         /* keep what we have, add nothing more */
-    }
-}
 
 /* ------------------------------------------------------------ threads */
 
@@ -321,11 +364,11 @@ tr_thread *tr_new_thread(void)
     tr_thread *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    t->tid = (uint64_t)PyThread_get_thread_native_id();
-    t->last_us = tr_now_us();
+    t->tid = (uint32_t)PyThread_get_thread_native_id();
     t->next = tr->threads;
     tr->threads = t;
     tr->sum.threads++;
+    record(TRO_THREAD_START, t->tid);
     return t;
 }
 
@@ -348,7 +391,9 @@ void tr_seed_stack(tr_thread *t, PyFrameObject *leaf)
         int is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
         Py_DECREF(code);
         if (fr)
-            tr_push(t, fr, is_boundary);
+            tr_enter(t, fr, is_boundary);
+        else
+            t->lost++;
         Py_DECREF(chain[i - 1]);
     }
 }
@@ -408,7 +453,7 @@ PyObject *tr_thread_hook(PyObject *self, PyObject *args)
     if (what && strcmp(what, "c_call") == 0 && tr->threads) {
         const mojo_frame *f = tr_cfunc_frame(arg);
         if (f)
-            tr_push(tr->threads, f, 0);
+            tr_enter(tr->threads, f, 0);
         else
             tr->threads->lost++;
     }
@@ -427,6 +472,7 @@ static void tracer_free(tracer *t)
         t->threads = n;
     }
     free(t->cfuncs);
+    free(t->announced);
     Py_XDECREF(t->boundary);
     if (t->frames)
         mojo_frames_unref(t->frames);
@@ -445,17 +491,9 @@ int tr_start(const char *path, PyObject *boundary)
         return -1;
     }
     tracer *t = calloc(1, sizeof *t);
-    if (!t) {
+    if (!t || !(t->frames = mojo_frames_new())) {
+        free(t);
         PyErr_NoMemory();
-        return -1;
-    }
-    mojo_error err;
-    mojo_writer_options wo;
-    memset(&wo, 0, sizeof wo);
-    t->frames = mojo_frames_new();
-    if (!t->frames) {
-        PyErr_NoMemory();
-        tracer_free(t);
         return -1;
     }
     /* Our own descriptor: at the end we check it is still the file we
@@ -471,18 +509,19 @@ int tr_start(const char *path, PyObject *boundary)
         t->out_dev = st.st_dev;
         t->out_ino = st.st_ino;
     }
-    t->writer = mojo_writer_open_fd(t->out_fd, path, MOJO_FORMAT_ETL, &wo, &err);
-    if (!t->writer) {
-        PyErr_Format(PyExc_OSError, "mojo-record: %s", err.message);
+    char err[512];
+    t->out = tro_open(t->out_fd, path, (uint32_t)getpid(), err, sizeof err);
+    if (!t->out) {
+        PyErr_Format(PyExc_OSError, "mojo-record: %s", err);
         close(t->out_fd);
         tracer_free(t);
         return -1;
     }
+    t->fill = tro_filling(t->out);
     t->boundary = boundary;
     Py_XINCREF(boundary);
     t->generation = ++tr_generation;
     t->start_ns = now_ns();
-    t->pid = (int64_t)getpid();
     tr = t;
     PyFrameObject *leaf = PyEval_GetFrame();   /* borrowed */
 #if PY_VERSION_HEX >= 0x030C0000
@@ -502,8 +541,11 @@ int tr_start(const char *path, PyObject *boundary)
 #else
     if (install_here(leaf, boundary != NULL) != 0) {
 #endif
-        mojo_writer_close(t->writer, NULL);
         tr = NULL;
+        Py_BEGIN_ALLOW_THREADS
+        tro_cancel(t->out);
+        Py_END_ALLOW_THREADS
+        close(t->out_fd);
         tracer_free(t);
         return -1;
     }
@@ -530,39 +572,41 @@ int tr_stop(tr_summary *out)
     if (!tr)
         return 0;
     tracer *t = tr;
-    int64_t end = tr_now_us();
-    for (tr_thread *th = t->threads; th; th = th->next)
-        tr_emit(th, end);          /* close every thread's last interval */
     remove_hooks();
+    /* Every thread's frames still running end now, then the thread. */
+    for (tr_thread *th = t->threads; th; th = th->next) {
+        while (th->depth || th->lost)
+            tr_leave(th);
+        record(TRO_THREAD_STOP, th->tid);
+    }
+    uint64_t end = tr_ticks();
     tr = NULL;
-    t->sum.duration_us = end;
-    t->sum.functions += mojo_frames_count(t->frames) - t->cfunc_used;
+    t->sum.duration_us = (int64_t)(end / 10);
     if (out)
         *out = t->sum;
-    mojo_error err;
     int rc = 0;
     char msg[600];
     msg[0] = '\0';
-    if (t->failed && !t->sum.truncated) {
-        snprintf(msg, sizeof msg, "%s", t->error);
-        rc = -1;
-    }
     struct stat st;
     int ours = fstat(t->out_fd, &st) == 0 && st.st_dev == t->out_dev && st.st_ino == t->out_ino;
     if (!ours) {
-        /* The writer is left unclosed: its events must not land in a file
-         * of the program's that took over the descriptor number. */
+        /* The writer is abandoned: its events must not land in a file of
+         * the program's that took over the descriptor number. */
         snprintf(msg, sizeof msg, "the program closed the trace's file descriptor; "
                  "the trace is lost");
         rc = -1;
+        Py_BEGIN_ALLOW_THREADS
+        tro_cancel(t->out);
+        Py_END_ALLOW_THREADS
     } else {
+        char err[512];
         int crc;
         Py_BEGIN_ALLOW_THREADS
-        crc = mojo_writer_close(t->writer, &err);
+        crc = tro_close(t->out, end, err, sizeof err);
         Py_END_ALLOW_THREADS
         close(t->out_fd);
-        if (crc != MOJO_OK && !msg[0]) {
-            snprintf(msg, sizeof msg, "%s", err.message);
+        if (crc != 0) {
+            snprintf(msg, sizeof msg, "%s", err);
             rc = -1;
         }
     }
@@ -579,8 +623,10 @@ void tr_forget(void)
     tracer *t = tr;
     tr = NULL;
     remove_hooks();
-    /* The ETL writer writes everything at close, and the parent will: our
-     * copy of it is left unclosed on purpose (closing it would write the
-     * parent's events into the parent's file a second time). */
+    /* The parent writes its trace: the child's copy writes nothing and
+     * leaves the parent's descriptor alone (its writer thread did not
+     * survive the fork). */
+    tro_abandon(t->out);
+    close(t->out_fd);
     tracer_free(t);
 }

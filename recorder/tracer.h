@@ -2,10 +2,12 @@
  * of every thread, written as python-etwtrace's ETW events (an ETL file)
  * through libmojo's ETL writer.
  *
- * The hooks run with the GIL held, so the writer needs no lock. The ETL
- * writer takes timed stacks: each event closes the interval since the
- * thread's previous event with the stack that was current during it, and
- * the writer turns consecutive stacks back into PythonFunctionPush/Pop. */
+ * The hooks run with the GIL held: each appends a compact record (a
+ * timestamp and a function id), and a writer thread encodes the records
+ * as ETL and writes them while the program runs (tracer_out.h). A
+ * function is announced by PythonFunction the first time it is written;
+ * its id is the frame's id in the run's table plus one, cached on the code
+ * object. */
 #ifndef RECORDER_TRACER_H
 #define RECORDER_TRACER_H
 
@@ -18,8 +20,8 @@ typedef struct tr_summary {
     uint64_t events;        /* push and pop events seen */
     uint64_t functions;     /* distinct functions */
     uint64_t threads;
+    uint64_t marks;
     int64_t duration_us;
-    int truncated;          /* stopped early at the event cap */
 } tr_summary;
 
 /* Start tracing into an ETL file at path. boundary: a code object whose
@@ -29,6 +31,9 @@ int tr_start(const char *path, PyObject *boundary);
 /* Stop and write the file; -1 with a Python exception on failure. */
 int tr_stop(tr_summary *out);
 int tr_active(void);
+/* A PythonMark on the calling thread: kind "point", "start" or "stop".
+ * 0, or -1 when not tracing. */
+int tr_mark(const char *kind, const char *name);
 /* The profile function threads started later install (threading.setprofile). */
 PyObject *tr_thread_hook(PyObject *self, PyObject *args);
 /* In a fork child: drop the tracer without writing anything. */

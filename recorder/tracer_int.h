@@ -5,24 +5,21 @@
 
 #include "tracer.h"
 #include "mojo.h"
+#include "tracer_out.h"
 
 #include <sys/types.h>
 
-/* The ETL writer keeps every event until it closes the file: stop tracing
- * (keeping what was traced) before that takes gigabytes. */
-#define TR_MAX_EVENTS 4000000u
 #define TR_MAX_DEPTH 4096
 #define TR_CFUNC_SLOTS_MAX (1u << 16)
 
 typedef struct tr_thread {
-    uint64_t tid;
+    uint32_t tid;
     const mojo_frame **stack;   /* root first */
     size_t depth, cap;
     size_t shown;               /* stack[shown..] is the program's: the
                                    frames up to the boundary are hidden */
     int hidden;                 /* waiting for the boundary: nothing shown */
     size_t lost;                /* pushes past TR_MAX_DEPTH, popped silently */
-    int64_t last_us;
     struct tr_thread *next;
 } tr_thread;
 
@@ -32,36 +29,36 @@ typedef struct cfunc_slot {
 } cfunc_slot;
 
 typedef struct tracer {
-    mojo_writer *writer;
-    int out_fd;                 /* the writer's descriptor */
+    tro *out;
+    tro_fill *fill;
+    int out_fd;                 /* the trace's descriptor */
     dev_t out_dev;
     ino_t out_ino;
-    mojo_frames *frames;
+    mojo_frames *frames;        /* functions and mark names, for the run */
+    uint8_t *announced;         /* by frame id: PythonFunction written */
+    size_t announced_cap;
     PyObject *boundary;         /* strong reference, or NULL */
     unsigned generation;        /* tells this run's code extras from older ones */
     int64_t start_ns;
-    int64_t pid;
     tr_thread *threads;
     cfunc_slot *cfuncs;
     size_t cfunc_cap, cfunc_used;
     tr_summary sum;
-    int failed;                 /* the writer failed: stop writing */
-    char error[512];
+    int failed;                 /* the writer failed: add nothing more */
 } tracer;
 
 extern tracer *tr;
 
-int64_t tr_now_us(void);
+/* 100 ns ticks since the trace started. */
+uint64_t tr_ticks(void);
 /* The frame of a Python function (cached on its code object) or of a C
  * callable; NULL when out of memory. */
 const mojo_frame *tr_code_frame(PyCodeObject *code);
 const mojo_frame *tr_cfunc_frame(PyObject *callable);
-/* Close the thread's interval up to now with its current stack. */
-void tr_emit(tr_thread *t, int64_t now);
-void tr_push(tr_thread *t, const mojo_frame *f, int is_boundary);
-void tr_pop(tr_thread *t);
-/* Count one event; stops adding at the cap. */
-void tr_count_event(void);
+/* A function starts (PythonFunctionPush) or ends (PythonFunctionPop) on
+ * thread t now; frames up to the boundary are kept but not written. */
+void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary);
+void tr_leave(tr_thread *t);
 tr_thread *tr_new_thread(void);
 /* Push the frames running now, root first, from leaf outwards. */
 void tr_seed_stack(tr_thread *t, PyFrameObject *leaf);

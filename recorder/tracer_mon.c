@@ -62,12 +62,10 @@ static PyObject *on_enter(PyObject *self, PyObject *const *args, Py_ssize_t narg
         return done();
     PyCodeObject *code = (PyCodeObject *)args[0];
     const mojo_frame *f = tr_code_frame(code);
-    tr_emit(t, tr_now_us());
     if (f)
-        tr_push(t, f, tr->boundary && (PyObject *)code == tr->boundary);
+        tr_enter(t, f, tr->boundary && (PyObject *)code == tr->boundary);
     else
         t->lost++;
-    tr_count_event();
     return done();
 }
 
@@ -78,9 +76,7 @@ static PyObject *on_leave(PyObject *self, PyObject *const *args, Py_ssize_t narg
     tr_thread *t;
     if (!tr || !(t = this_thread(&fresh)))
         return done();
-    tr_emit(t, tr_now_us());
-    tr_pop(t);
-    tr_count_event();
+    tr_leave(t);
     return done();
 }
 
@@ -92,12 +88,10 @@ static PyObject *on_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     if (!tr || nargs < 3 || is_python_function(args[2]) || !(t = this_thread(&fresh)))
         return done();
     const mojo_frame *f = tr_cfunc_frame(args[2]);
-    tr_emit(t, tr_now_us());
     if (f)
-        tr_push(t, f, 0);
+        tr_enter(t, f, 0);
     else
         t->lost++;
-    tr_count_event();
     return done();
 }
 
@@ -111,9 +105,7 @@ static PyObject *on_c_leave(PyObject *self, PyObject *const *args, Py_ssize_t na
         return done();
     if (!t->lost && (t->depth == 0 || t->stack[t->depth - 1]->kind != MOJO_FRAME_NATIVE))
         return done();
-    tr_emit(t, tr_now_us());
-    tr_pop(t);
-    tr_count_event();
+    tr_leave(t);
     return done();
 }
 

@@ -1,11 +1,12 @@
 #!/bin/sh
 # mojo-record --instrumented: every call and return as python-etwtrace's
-# events in an ETL file, read back with etl2austin (and, where the shared
-# tools are present, with the independent etldump.py).
+# events in an ETL file, read back with etl2austin, with the independent
+# ETL reader of tests/recorder_check.py (exact call counts, pops matching
+# pushes) and, where the shared tools are present, with etldump.py.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 16
+plan 33
 
 e2a() { "$BIN/etl2austin" "$1" > "$1.austin"; }
 
@@ -37,6 +38,50 @@ ok "generators: every function seen" test "$(jq_py "$(check shares "$TMP/g.etl.a
 
 record -q --instrumented -o e3.etl "$RDATA/ending.py" exit3
 is "sys.exit(3) exits 3 under tracing" "$?" 3
+
+# Exact counts: calls.py calls middle 50 times, leaf 1000 times, abs 50
+# times (count them in the script); the independent reader sees every
+# push, every pop matching its thread's top, nothing left open.
+ok "calls: records" record -q --instrumented -o c.etl "$RDATA/calls.py"
+check etl "$TMP/c.etl" > "$TMP/c.json"
+is "calls: leaf pushed 1000 times" "$(jq_py "$TMP/c.json" 'd["pushes"].get("leaf")')" 1000
+is "calls: middle pushed 50 times" "$(jq_py "$TMP/c.json" 'd["pushes"].get("middle")')" 50
+is "calls: abs (a C function) called 50 times" "$(jq_py "$TMP/c.json" 'd["pushes"].get("abs")')" 50
+is "calls: main and the module once" \
+   "$(jq_py "$TMP/c.json" '(d["pushes"].get("main"), d["pushes"].get("<module>"))')" "(1, 1)"
+is "calls: every pop matches its push, nothing left open" \
+   "$(jq_py "$TMP/c.json" '(d["pops_not_matching_top"], d["pops_without_push"], d["left_open"])')" \
+   "(0, 0, 0)"
+is "calls: pushes and pops balance" \
+   "$(jq_py "$TMP/c.json" 'd["events"]["PythonFunctionPush"] - d["events"]["PythonFunctionPop"]')" 0
+is "calls: each function announced once" \
+   "$(jq_py "$TMP/c.json" 'd["events"]["PythonFunction"] == len(d["pushes"])')" True
+is "calls: one thread started and stopped" "$(jq_py "$TMP/c.json" 'd["events"]["PythonThread"]')" 2
+is "calls: events in time order" "$(jq_py "$TMP/c.json" 'd["in_time_order"]')" True
+
+# Marks: PythonMark events; etl2austin --marks makes the range a frame.
+ok "marks: records" record -q --instrumented -o m.etl "$RDATA/marks.py"
+check etl "$TMP/m.etl" > "$TMP/m.json"
+is "marks: begin, then the range's start and stop" "$(jq_py "$TMP/m.json" 'd["marks"]')" \
+   "[[0, 'begin'], [1, 'phase one'], [2, 'phase one']]"
+"$BIN/etl2austin" --marks "$TMP/m.etl" > "$TMP/m.austin"
+check shares "$TMP/m.austin" > "$TMP/m.shares"
+ok "marks: the range holds two thirds of phase's time (0.1 s of 0.15)" \
+   within "$(jq_py "$TMP/m.shares" 'd.get("phase one", 0) / d.get("phase", 1)')" 0.55 0.8
+
+# Children: a plain fork, multiprocessing fork and spawn, each traced into
+# its own file named with its pid.
+ok "forks: records" record -q --instrumented -o fk.etl "$RDATA/forks.py" 0.2
+set -- "$TMP"/fk.*.etl
+is "forks: three child traces" "$#" 3
+for f in "$@"; do "$BIN/etl2austin" "$f"; done > "$TMP/fk-children.austin"
+check shares "$TMP/fk-children.austin" > "$TMP/fk.shares"
+ok "forks: each child's function is in the children's traces" test "$(jq_py "$TMP/fk.shares" \
+   'all(f in d for f in ("forked_child", "mp_fork_child", "mp_spawn_child"))')" = True
+"$BIN/etl2austin" "$TMP/fk.etl" > "$TMP/fk.austin"
+check shares "$TMP/fk.austin" > "$TMP/fk-parent.shares"
+is "forks: the parent's trace has none of them" "$(jq_py "$TMP/fk-parent.shares" \
+   'any(f in d for f in ("forked_child", "mp_fork_child", "mp_spawn_child"))')" False
 
 ETLDUMP="$SHARED/../tools/etldump.py"
 if [ -f "$ETLDUMP" ]; then

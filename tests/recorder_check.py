@@ -6,6 +6,11 @@ Austin text as mojo2austin prints it.
   recorder_check.py shares FILE      JSON: {function: % of time} from Austin
                                      text (a function counts once per stack)
   recorder_check.py leaves FILE FUNC JSON: {line: % of FUNC's leaf samples}
+  recorder_check.py etl FILE         JSON: python-etwtrace events of an ETL
+                                     file as the recorder writes it (one
+                                     CPU, records in time order): counts,
+                                     pushes per function name, and whether
+                                     every pop matches its thread's top
 """
 import collections
 import json
@@ -174,6 +179,118 @@ def cmd_leaves(path, func):
     print()
 
 
+# ---------------------------------------------------------------- ETL
+# From the ETL format notes: 72-byte buffer headers (size at 0, payload
+# end at 0x30, type at 0x36: 4 is the header buffer); records 8-aligned;
+# EVENT_HEADER records (type byte 0x13 at offset 2) with size at 0, thread
+# at 8, process at 12, time at 16, opcode at 45, extended items after 80
+# bytes (size, type, linkage, data size, data) when flag 1 is set; the
+# TraceLogging schema item (type 11) names the event and its fields.
+TL_SIZES = {7: 4, 10: 8, 21: 8}     # INT32, UINT64, HEXINT64
+
+
+def u16(b, o):
+    return int.from_bytes(b[o:o + 2], "little")
+
+
+def u32(b, o):
+    return int.from_bytes(b[o:o + 4], "little")
+
+
+def u64(b, o):
+    return int.from_bytes(b[o:o + 8], "little")
+
+
+def tl_event(b, o, size):
+    """(name, {field: value}, opcode, tid, pid, time) of one record."""
+    p, end = o + 80, o + size
+    schema = None
+    if u16(b, o + 4) & 1:
+        while True:
+            isize, itype, link, dsize = u16(b, p), u16(b, p + 2), u16(b, p + 4), u16(b, p + 6)
+            if itype == 11:
+                schema = b[p + 8:p + 8 + dsize]
+            p += isize
+            if not link:
+                break
+    if schema is None:
+        return None
+    q = 3
+    name_end = schema.index(0, q)
+    name = schema[q:name_end].decode()
+    q = name_end + 1
+    fields = {}
+    while q < len(schema):
+        f_end = schema.index(0, q)
+        fname, ftype = schema[q:f_end].decode(), schema[f_end + 1]
+        q = f_end + 2
+        if ftype == 1:              # UNICODESTRING, NUL-terminated
+            e = p
+            while b[e:e + 2] != b"\0\0":
+                e += 2
+            fields[fname] = b[p:e].decode("utf-16-le")
+            p = e + 2
+        else:
+            n = TL_SIZES[ftype]
+            fields[fname] = int.from_bytes(b[p:p + n], "little")
+            p += n
+    if p > end:
+        raise SystemExit("offset %d: payload past the record" % o)
+    return name, fields, b[o + 45], u32(b, o + 8), u32(b, o + 12), u64(b, o + 16)
+
+
+def read_etl(path):
+    b = open(path, "rb").read()
+    off = 0
+    while off + 72 <= len(b):
+        bsize, end, btype = u32(b, off), u32(b, off + 0x30), u16(b, off + 0x36)
+        if bsize < 72 or off + bsize > len(b) or end > bsize:
+            raise SystemExit("%s: offset %d: bad buffer" % (path, off))
+        o = off + 72
+        while btype != 4 and o + 80 <= off + end:
+            size = u16(b, o)
+            if b[o + 2] != 0x13 or size < 80:
+                raise SystemExit("%s: offset %d: not an EVENT_HEADER record" % (path, o))
+            ev = tl_event(b, o, size)
+            if ev:
+                yield ev
+            o += (size + 7) & ~7
+        off += bsize
+
+
+def cmd_etl(path):
+    counts = collections.Counter()
+    names = {}
+    pushes = collections.Counter()
+    stacks = collections.defaultdict(list)
+    mismatched = orphans = 0
+    last = 0
+    in_order = True
+    marks = []
+    for name, f, opcode, tid, pid, t in read_etl(path):
+        counts[name] += 1
+        in_order = in_order and t >= last
+        last = t
+        if name == "PythonFunction":
+            names[(pid, f["FunctionID"])] = f["Name"]
+        elif name == "PythonFunctionPush":
+            pushes[names.get((pid, f["FunctionID"]), "?")] += 1
+            stacks[(pid, tid)].append(f["FunctionID"])
+        elif name == "PythonFunctionPop":
+            st = stacks[(pid, tid)]
+            if not st:
+                orphans += 1
+            elif st.pop() != f["FunctionID"]:
+                mismatched += 1
+        elif name == "PythonMark":
+            marks.append([opcode, f["Mark"]])
+    json.dump({"events": dict(counts), "pushes": dict(pushes), "in_time_order": in_order,
+               "pops_not_matching_top": mismatched, "pops_without_push": orphans,
+               "left_open": sum(len(s) for s in stacks.values()), "marks": marks},
+              sys.stdout, indent=1)
+    print()
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"mojo": cmd_mojo, "shares": cmd_shares, "leaves": cmd_leaves}[cmd](*args)
+    {"mojo": cmd_mojo, "shares": cmd_shares, "leaves": cmd_leaves, "etl": cmd_etl}[cmd](*args)

@@ -148,14 +148,16 @@ def is_active():
 
 
 def mark(name):
-    """Write a mark into the recording (metadata `mark: TIME_US point NAME`).
-    Returns False when not recording."""
+    """Write a mark into the recording (metadata `mark: TIME_US point NAME`;
+    a PythonMark event in instrumented mode). Returns False when not
+    recording."""
     return _core().mark(str(name), "point")
 
 
 class mark_range:
     """Context manager marking a range: `mark: TIME_US start NAME` on entry
-    and `mark: TIME_US stop NAME` on exit."""
+    and `mark: TIME_US stop NAME` on exit (PythonMark start and stop events
+    in instrumented mode; `etl2austin --marks` makes the range a frame)."""
 
     def __init__(self, name):
         self.name = str(name)
@@ -208,16 +210,17 @@ def _after_fork_child():
     _stop_before_os_exit()
 
 
-def _stop_before_os_exit():
+def _stop_before_os_exit(stop_fn=None):
     """Fork children often leave through os._exit (multiprocessing's always
     do), which skips atexit: stop, and so flush, just before it."""
+    stop_fn = stop_fn or stop
     real_exit = os._exit
     if getattr(real_exit, "_mojo_record", False):
         return
 
     def _exit(status):
         try:
-            stop()
+            stop_fn()
         except BaseException:
             pass
         real_exit(status)
@@ -239,10 +242,10 @@ def _decode_spec(raw):
             "output": output}
 
 
-def _pass_to_children():
+def _pass_to_children(config=None):
     """Spawned children learn what to record from ENV_CHILD; our package
     directory goes on their PYTHONPATH so that they can import it."""
-    os.environ[ENV_CHILD] = _encode_spec(_config)
+    os.environ[ENV_CHILD] = _encode_spec(config or _config)
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.environ.get("PYTHONPATH", "")
     if here not in path.split(os.pathsep):
@@ -258,6 +261,11 @@ def _start_from_env():
         return False
     try:
         spec = _decode_spec(raw)
+        if spec["mode"] == "instrumented":
+            from . import _instrument
+            _instrument.start(child_path(spec["output"], os.getpid()),
+                              children=spec.get("children", True))
+            return True
         start(child_path(spec["output"], os.getpid()), spec["mode"],
               spec["interval_us"], children=spec.get("children", True), _child=True,
               _extra_meta=[("parent", str(os.getppid()))])
