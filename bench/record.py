@@ -1,7 +1,7 @@
 """Accuracy and overhead of mojo-record, beside cProfile and an
 unprofiled run (run by hand; see bench/record.md for figures).
 
-  python3 bench/record.py [--build DIR] [--runs N] [--python PY]
+  python3 bench/record.py [--build DIR] [--runs N] [--python PY] [--only PART]
 
 Overhead: wall time of bench/record_workload.py (fixed work, CPU-bound)
 unprofiled, under mojo-record at its default (1 ms) and at 100 us, and
@@ -17,6 +17,7 @@ import argparse
 import collections
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,12 +28,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 
 
-def run(cmd, env=None):
+def run(cmd, env=None, cpu=None):
+    """Wall seconds of cmd; its CPU seconds (user + system, every thread)
+    are appended to the list cpu when given."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     dt = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr))
+    if cpu is not None:
+        cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
     return dt
 
 
@@ -78,6 +85,8 @@ def main():
     ap.add_argument("--build", default=os.environ.get("BUILD", TOP))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--python", default="/usr/bin/python3")
+    ap.add_argument("--only", action="append", choices=("overhead", "instrumented", "accuracy"),
+                    help="run this part only (repeatable)")
     opts = ap.parse_args()
     py = opts.python
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1",
@@ -89,7 +98,12 @@ def main():
     print("Python %s, memory read by %s, %d CPUs, load %s" % (
         info[0], info[1], os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg())))
 
-    # ---------------------------------------------------------- overhead
+    sections = {"overhead": overhead, "instrumented": instrumented, "accuracy": accuracy}
+    for name in opts.only or sections:
+        sections[name](opts, py, env, tmp)
+
+
+def overhead(opts, py, env, tmp):
     work = os.path.join(HERE, "record_workload.py")
     mojo = os.path.join(tmp, "w.mojo")
     variants = [
@@ -117,7 +131,9 @@ def main():
           % (int(meta["samples"]), dur, int(meta["samples"]) / dur, meta["sampling"],
              meta["saturation"]))
 
-    # ------------------------------------------------ instrumented mode
+
+
+def instrumented(opts, py, env, tmp):
     calls = os.path.join(HERE, "record_calls.py")
     etl = os.path.join(tmp, "c.etl")
     variants = [
@@ -127,19 +143,25 @@ def main():
                                         "-o", etl, calls]),
     ]
     times = collections.defaultdict(list)
+    cpus = collections.defaultdict(list)
     for _ in range(opts.runs):
         for name, cmd in variants:
-            times[name].append(run(cmd, env))
+            if os.path.exists(etl):     # untimed: truncating the last trace's
+                os.remove(etl)          # 1 GB of page cache costs 0.2 s
+            times[name].append(run(cmd, env, cpus[name]))
     base = statistics.median(times["unprofiled"])
-    print("\nInstrumented mode on bench/record_calls.py (call-heavy; median of %d runs)"
-          % opts.runs)
-    print("%-28s %8s %9s" % ("", "seconds", "slowdown"))
+    cbase = statistics.median(cpus["unprofiled"])
+    print("\nInstrumented mode on bench/record_calls.py (call-heavy; median of %d runs;"
+          " CPU: user + system of every thread)" % opts.runs)
+    print("%-28s %8s %9s %8s %9s" % ("", "wall s", "slowdown", "CPU s", "slowdown"))
     for name, _ in variants:
         m = statistics.median(times[name])
-        print("%-28s %8.3f %8.1fx" % (name, m, m / base))
+        c = statistics.median(cpus[name])
+        print("%-28s %8.3f %8.1fx %8.3f %8.1fx" % (name, m, m / base, c, c / cbase))
     print("ETL written: %.1f MB" % (os.path.getsize(etl) / 1e6))
 
-    # ---------------------------------------------------------- accuracy
+
+def accuracy(opts, py, env, tmp):
     print("\nAccuracy: function shares (%) against the known split")
     cases = [
         (os.path.join(HERE, "record_split.py"), ["2"],
