@@ -299,6 +299,10 @@ static void uninstall_self(void)
     PyEval_SetProfile(NULL, NULL);
 }
 
+/* This thread's state, set with its callback (the generation check
+ * below tells whether it is of this run). */
+static _Thread_local tr_thread *prof_thread;
+
 static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
 {
     if (!tr) {
@@ -311,11 +315,9 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
         uninstall_self();
         return 0;
     }
-    tr_thread *t = PyCapsule_GetPointer(obj, "mojo_record.tracer_thread");
-    if (!t) {
-        PyErr_Clear();
+    tr_thread *t = prof_thread;    /* the capsule's, without its name check */
+    if (!t)
         return 0;
-    }
     const mojo_frame *f = NULL;
     int is_boundary = 0;
     switch (what) {
@@ -415,6 +417,7 @@ static int install_here(PyFrameObject *leaf, int hidden)
         Py_XDECREF(capsule);
         return -1;
     }
+    prof_thread = t;
     PyEval_SetProfile(on_event, capsule);
     Py_DECREF(capsule);
     return 0;
