@@ -85,6 +85,8 @@ def main():
     ap.add_argument("--build", default=os.environ.get("BUILD", TOP))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--python", default="/usr/bin/python3")
+    ap.add_argument("--trace-dir", help="where the instrumented trace goes (e.g. /dev/shm "
+                    "to leave the disk's write-back out)")
     ap.add_argument("--only", action="append", choices=("overhead", "instrumented", "accuracy"),
                     help="run this part only (repeatable)")
     opts = ap.parse_args()
@@ -135,7 +137,7 @@ def overhead(opts, py, env, tmp):
 
 def instrumented(opts, py, env, tmp):
     calls = os.path.join(HERE, "record_calls.py")
-    etl = os.path.join(tmp, "c.etl")
+    etl = os.path.join(opts.trace_dir or tmp, "c.etl")
     variants = [
         ("unprofiled", [py, calls]),
         ("cProfile", [py, "-m", "cProfile", "-o", os.path.join(tmp, "c.prof"), calls]),
@@ -158,7 +160,8 @@ def instrumented(opts, py, env, tmp):
         m = statistics.median(times[name])
         c = statistics.median(cpus[name])
         print("%-28s %8.3f %8.1fx %8.3f %8.1fx" % (name, m, m / base, c, c / cbase))
-    print("ETL written: %.1f MB" % (os.path.getsize(etl) / 1e6))
+    print("ETL written: %.1f MB into %s" % (os.path.getsize(etl) / 1e6, os.path.dirname(etl)))
+    os.remove(etl)
 
 
 def accuracy(opts, py, env, tmp):
