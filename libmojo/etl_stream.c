@@ -1,10 +1,12 @@
 /* The streaming ETL writer; see etl_stream.h.
  *
- * Every buffer goes to the file with pwrite at its own place (the header
+ * Buffers go to the file with pwrite at their own place (the header
  * buffer's place is reserved at open with zeros and written at close), so
  * the descriptor's offset, which a forked child shares, plays no part.
  * Per event: a copy of the kind's precomputed head, a few stores, the
- * payload; one system call per full buffer. */
+ * payload. Full buffers are staged and written STAGE_BUFFERS at a time:
+ * one system call per 64 KiB cost seven times as much system time as one
+ * per MiB on the machine this was measured on. */
 #include "etl_stream.h"
 #include "etl_encode.h"
 
@@ -15,11 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define STAGE_BUFFERS 16u
+
 _Static_assert(ETL_BUF_HEADER_SIZE + ETL_RECORD_MAX <= ETL_WR_BUFFER_SIZE,
                "every record fits an empty buffer");
 
 struct etl_stream {
-    /* hot: the buffer being filled */
+    /* hot: the buffer being filled, in stage */
     uint8_t *buf;
     size_t used;            /* bytes of buf in use, its header's included */
     uint32_t size;          /* of a buffer */
@@ -30,6 +34,8 @@ struct etl_stream {
     int fd;
     off_t base;             /* where the header buffer goes */
     uint32_t ndata;         /* data buffers written */
+    uint8_t *stage;         /* STAGE_BUFFERS buffers */
+    uint32_t nstaged;       /* full buffers in stage, not yet written */
     uint8_t *scratch;       /* payloads of variable size */
     char *name;             /* for messages and the header */
     mojo_error err;
@@ -56,9 +62,12 @@ static int fail_io(etl_stream *s, const char *what)
 
 /* ------------------------------------------------------------- output */
 
-/* All of p[0..n) at offset at. */
-static int write_at(etl_stream *s, const uint8_t *p, size_t n, off_t at)
+/* All of p[0..n) at offset at; *done (may be NULL) counts what was. */
+static int write_at(etl_stream *s, const uint8_t *p, size_t n, off_t at,
+                    size_t *done)
 {
+    if (done)
+        *done = 0;
     while (n > 0) {
         ssize_t k = pwrite(s->fd, p, n, at);
         if (k < 0 && errno == EINTR)
@@ -71,6 +80,8 @@ static int write_at(etl_stream *s, const uint8_t *p, size_t n, off_t at)
         p += k;
         n -= (size_t)k;
         at += k;
+        if (done)
+            *done += (size_t)k;
     }
     return MOJO_OK;
 }
@@ -80,18 +91,30 @@ static off_t buffer_offset(const etl_stream *s, uint64_t index)
     return s->base + (off_t)(index * s->size);
 }
 
-/* Write the buffer being filled as data buffer ndata + 1; its flush time
- * is its last event's. */
+/* Write the staged buffers; after an error, the ones written in full
+ * still count. */
+static int write_stage(etl_stream *s)
+{
+    size_t done;
+    int rc = write_at(s, s->stage, (size_t)s->nstaged * s->size,
+                      buffer_offset(s, 1 + (uint64_t)s->ndata), &done);
+    s->ndata += (uint32_t)(done / s->size);
+    s->nstaged = 0;
+    s->buf = s->stage;
+    return rc;
+}
+
+/* Close the buffer being filled as data buffer ndata + nstaged + 1 (its
+ * flush time is its last event's) and start the next one. */
 static int flush(etl_stream *s)
 {
     etl_encode_buffer_header(s->buf, s->size, s->used,
-                             ETL_WR_QPC_BASE + s->last, 1 + (uint64_t)s->ndata,
-                             false);
-    if (write_at(s, s->buf, s->size, buffer_offset(s, 1 + (uint64_t)s->ndata)) !=
-        MOJO_OK)
-        return MOJO_ERROR;
-    s->ndata++;
+                             ETL_WR_QPC_BASE + s->last,
+                             1 + (uint64_t)s->ndata + s->nstaged, false);
     s->used = ETL_BUF_HEADER_SIZE;
+    if (++s->nstaged == STAGE_BUFFERS)
+        return write_stage(s);
+    s->buf = s->stage + (size_t)s->nstaged * s->size;
     return MOJO_OK;
 }
 
@@ -198,7 +221,7 @@ int etl_stream_mark(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
 
 static void destroy(etl_stream *s)
 {
-    free(s->buf);
+    free(s->stage);
     free(s->scratch);
     free(s->name);
     free(s);
@@ -210,7 +233,7 @@ etl_stream *etl_stream_open(int fd, const char *name, mojo_error *err)
     etl_stream *s = calloc(1, sizeof *s);
     if (s) {
         s->size = ETL_WR_BUFFER_SIZE;
-        s->buf = calloc(1, s->size);
+        s->buf = s->stage = calloc(STAGE_BUFFERS, s->size);
         s->scratch = malloc(ETL_RECORD_MAX);
         s->name = strdup(name ? name : "");
     }
@@ -240,7 +263,7 @@ etl_stream *etl_stream_open(int fd, const char *name, mojo_error *err)
     for (int k = 0; k < ETL_PY_KINDS; k++)
         etl_encode_head((etl_py_kind)k, s->heads[k]);  /* lengths: tested */
     /* Reserve the header buffer's place (zeros: not yet a valid trace). */
-    if (write_at(s, s->buf, s->size, s->base) != MOJO_OK) {
+    if (write_at(s, s->buf, s->size, s->base, NULL) != MOJO_OK) {
         if (err)
             *err = s->err;
         destroy(s);
@@ -258,12 +281,16 @@ int etl_stream_close(etl_stream *s, uint64_t end_ticks, mojo_error *err)
     bool io_failed = s->failed && s->err.code == MOJO_E_IO;
     if (!io_failed && s->used > ETL_BUF_HEADER_SIZE)
         flush(s);
+    if (!io_failed && s->nstaged)
+        write_stage(s);
+    io_failed = s->failed && s->err.code == MOJO_E_IO;
     if (io_failed)  /* a best effort: regular files */
         (void)!ftruncate(s->fd, buffer_offset(s, 1 + (uint64_t)s->ndata));
+    s->buf = s->stage;
     etl_encode_header_buffer(s->buf, s->size, 1 + s->ndata,
                              end_ticks > s->last ? end_ticks : s->last,
                              s->name);
-    write_at(s, s->buf, s->size, s->base);
+    write_at(s, s->buf, s->size, s->base, NULL);
     int rc = s->failed ? MOJO_ERROR : MOJO_OK;
     if (err) {
         if (s->failed)
@@ -288,5 +315,5 @@ const mojo_error *etl_stream_error(const etl_stream *s)
 
 uint64_t etl_stream_bytes(const etl_stream *s)
 {
-    return (1 + (uint64_t)s->ndata) * s->size;
+    return (1 + (uint64_t)s->ndata + s->nstaged) * s->size;
 }
