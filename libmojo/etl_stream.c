@@ -6,9 +6,17 @@
  * Per event: a copy of the kind's precomputed head, a few stores, the
  * payload. Full buffers are staged and written STAGE_BUFFERS at a time:
  * one system call per 64 KiB cost seven times as much system time as one
- * per MiB on the machine this was measured on. */
+ * per MiB on the machine this was measured on.
+ *
+ * Compressed (etl_stream_set_compress): each full buffer is filled aside
+ * and goes to stage XPRESS-compressed, as Windows' compressed mode lays it
+ * out: BufferSize counts the compressed bytes after the 72-byte header,
+ * Offset still the payload's uncompressed end, flag 0x0040; the header
+ * buffer stays plain and names format 3 in its State and the compressed
+ * mode in LogFileMode. A buffer that does not shrink goes in plain. */
 #include "etl_stream.h"
 #include "etl_encode.h"
+#include "etl_xpress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +26,10 @@
 #include <unistd.h>
 
 #define STAGE_BUFFERS 16u
+/* Compressed buffers staged at most (they are smaller: many fit). */
+#define MAX_STAGED 256u
+#define COMPRESSED_MODE 0x04000000u  /* LogFileMode: EVENT_TRACE_COMPRESSED_MODE */
+#define FORMAT_XPRESS 3u
 
 _Static_assert(ETL_BUF_HEADER_SIZE + ETL_RECORD_MAX <= ETL_WR_BUFFER_SIZE,
                "every record fits an empty buffer");
@@ -34,8 +46,14 @@ struct etl_stream {
     int fd;
     off_t base;             /* where the header buffer goes */
     uint32_t ndata;         /* data buffers written */
-    uint8_t *stage;         /* STAGE_BUFFERS buffers */
-    uint32_t nstaged;       /* full buffers in stage, not yet written */
+    uint64_t written;       /* their bytes */
+    uint8_t *stage;         /* STAGE_BUFFERS buffers' room */
+    size_t staged;          /* bytes in stage, not yet written */
+    uint32_t nstaged;       /* full buffers in stage */
+    uint32_t ends[MAX_STAGED];  /* where each staged buffer ends */
+    bool compress;          /* buffers are compressed from now on */
+    bool compressed_mode;   /* compression was ever on: the header says */
+    uint8_t *fill;          /* the buffer being filled when compressing */
     uint8_t *scratch;       /* payloads of variable size */
     char *name;             /* for messages and the header */
     mojo_error err;
@@ -86,22 +104,47 @@ static int write_at(etl_stream *s, const uint8_t *p, size_t n, off_t at,
     return MOJO_OK;
 }
 
-static off_t buffer_offset(const etl_stream *s, uint64_t index)
+/* Where the next data buffer goes: after the header buffer and the
+ * data buffers written. */
+static off_t next_offset(const etl_stream *s)
 {
-    return s->base + (off_t)(index * s->size);
+    return s->base + (off_t)s->size + (off_t)s->written;
 }
 
 /* Write the staged buffers; after an error, the ones written in full
  * still count. */
 static int write_stage(etl_stream *s)
 {
-    size_t done;
-    int rc = write_at(s, s->stage, (size_t)s->nstaged * s->size,
-                      buffer_offset(s, 1 + (uint64_t)s->ndata), &done);
-    s->ndata += (uint32_t)(done / s->size);
+    size_t done, whole = 0;
+    int rc = write_at(s, s->stage, s->staged, next_offset(s), &done);
+    for (uint32_t i = 0; i < s->nstaged && s->ends[i] <= done; i++) {
+        whole = s->ends[i];
+        s->ndata++;
+    }
+    s->written += whole;
+    s->staged = 0;
     s->nstaged = 0;
-    s->buf = s->stage;
+    s->buf = s->compress ? s->fill : s->stage;
     return rc;
+}
+
+/* The full buffer in fill into stage at dst, compressed if that makes it
+ * smaller; its size in the file. */
+static size_t put_compressed(etl_stream *s, uint8_t *dst)
+{
+    size_t n = etl_xpress_compress(s->buf + ETL_BUF_HEADER_SIZE,
+                                   s->used - ETL_BUF_HEADER_SIZE,
+                                   dst + ETL_BUF_HEADER_SIZE,
+                                   s->size - ETL_BUF_HEADER_SIZE - 1);
+    if (n == 0) {
+        memcpy(dst, s->buf, s->size);
+        return s->size;
+    }
+    memcpy(dst, s->buf, ETL_BUF_HEADER_SIZE);
+    etl_put32(dst + ETL_BUF_SIZE, (uint32_t)(ETL_BUF_HEADER_SIZE + n));
+    etl_put16(dst + ETL_BUF_FLAGS,
+              etl_u16(dst + ETL_BUF_FLAGS) | ETL_BUFFER_FLAG_COMPRESSED);
+    return ETL_BUF_HEADER_SIZE + n;
 }
 
 /* Close the buffer being filled as data buffer ndata + nstaged + 1 (its
@@ -111,10 +154,16 @@ static int flush(etl_stream *s)
     etl_encode_buffer_header(s->buf, s->size, s->used,
                              ETL_WR_QPC_BASE + s->last,
                              1 + (uint64_t)s->ndata + s->nstaged, false);
+    s->staged += s->compress ? put_compressed(s, s->stage + s->staged)
+                             : s->size;
+    s->ends[s->nstaged++] = (uint32_t)s->staged;
     s->used = ETL_BUF_HEADER_SIZE;
-    if (++s->nstaged == STAGE_BUFFERS)
+    /* Room for one more buffer of any kind, or write. */
+    if (s->nstaged == MAX_STAGED ||
+        (size_t)STAGE_BUFFERS * s->size - s->staged < s->size)
         return write_stage(s);
-    s->buf = s->stage + (size_t)s->nstaged * s->size;
+    if (!s->compress)
+        s->buf = s->stage + s->staged;
     return MOJO_OK;
 }
 
@@ -222,6 +271,7 @@ int etl_stream_mark(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
 static void destroy(etl_stream *s)
 {
     free(s->stage);
+    free(s->fill);
     free(s->scratch);
     free(s->name);
     free(s);
@@ -234,10 +284,11 @@ etl_stream *etl_stream_open(int fd, const char *name, mojo_error *err)
     if (s) {
         s->size = ETL_WR_BUFFER_SIZE;
         s->buf = s->stage = calloc(STAGE_BUFFERS, s->size);
+        s->fill = malloc(s->size);
         s->scratch = malloc(ETL_RECORD_MAX);
         s->name = strdup(name ? name : "");
     }
-    if (!s || !s->buf || !s->scratch || !s->name) {
+    if (!s || !s->buf || !s->fill || !s->scratch || !s->name) {
         mojo_error_set_nooff(err, MOJO_E_NOMEM, shown, "out of memory");
         if (s)
             destroy(s);
@@ -273,6 +324,30 @@ etl_stream *etl_stream_open(int fd, const char *name, mojo_error *err)
     return s;
 }
 
+void etl_stream_set_compress(etl_stream *s, bool on)
+{
+    if (on == s->compress)
+        return;
+    /* The buffer being filled moves; stage always has room for it. */
+    uint8_t *to = on ? s->fill : s->stage + s->staged;
+    memcpy(to, s->buf, s->used);
+    s->buf = to;
+    s->compress = on;
+    s->compressed_mode |= on;
+}
+
+/* The header buffer of a compressed trace: the format in State (of the
+ * first buffer only), the mode in LogFileMode, log layout 2.0 (Windows 8
+ * on), as in Windows' compressed traces. */
+static void mark_compressed(uint8_t *b)
+{
+    uint8_t *log = b + ETL_BUF_HEADER_SIZE + ETL_SYSTEM_SIZE;
+    etl_put32(b + ETL_BUF_STATE, FORMAT_XPRESS);
+    etl_put32(log + 32, etl_u32(log + 32) | COMPRESSED_MODE);
+    log[6] = 2;
+    log[7] = 0;
+}
+
 int etl_stream_close(etl_stream *s, uint64_t end_ticks, mojo_error *err)
 {
     /* After an error too: the header makes the buffers written in full
@@ -285,11 +360,13 @@ int etl_stream_close(etl_stream *s, uint64_t end_ticks, mojo_error *err)
         write_stage(s);
     io_failed = s->failed && s->err.code == MOJO_E_IO;
     if (io_failed)  /* a best effort: regular files */
-        (void)!ftruncate(s->fd, buffer_offset(s, 1 + (uint64_t)s->ndata));
+        (void)!ftruncate(s->fd, next_offset(s));
     s->buf = s->stage;
     etl_encode_header_buffer(s->buf, s->size, 1 + s->ndata,
                              end_ticks > s->last ? end_ticks : s->last,
                              s->name);
+    if (s->compressed_mode)
+        mark_compressed(s->buf);
     write_at(s, s->buf, s->size, s->base, NULL);
     int rc = s->failed ? MOJO_ERROR : MOJO_OK;
     if (err) {
@@ -315,5 +392,5 @@ const mojo_error *etl_stream_error(const etl_stream *s)
 
 uint64_t etl_stream_bytes(const etl_stream *s)
 {
-    return (1 + (uint64_t)s->ndata + s->nstaged) * s->size;
+    return s->size + s->written + s->staged;
 }

@@ -32,6 +32,12 @@ typedef struct etl_stream etl_stream;
 MOJO_HIDDEN etl_stream *etl_stream_open(int fd, const char *name,
                                         mojo_error *err);
 
+/* Compress each data buffer from now on (on) or no more (off; the
+ * default): XPRESS, as Windows' compressed mode (EVENT_TRACE_COMPRESSED_
+ * MODE) writes it, read by libmojo and Windows 8 on. A buffer that does
+ * not shrink is written plain. */
+MOJO_HIDDEN void etl_stream_set_compress(etl_stream *s, bool on);
+
 /* PythonThread: start (opcode 1) or stop (opcode 2). */
 MOJO_HIDDEN int etl_stream_thread(etl_stream *s, uint64_t ticks, uint32_t pid,
                                   uint32_t tid, bool start);

@@ -3,7 +3,8 @@
  * python-etwtrace rebuild gives samples worked out here by hand; the same
  * bytes as the sample writer for the same events; the header; several
  * buffers; truncated files; descriptors that cannot be written in place;
- * write errors. */
+ * write errors; compressed buffers (the same samples as plain ones, laid
+ * out as in Windows' compressed traces). */
 #include "config.h" /* mkstemp and friends */
 
 #include <check.h>
@@ -245,14 +246,21 @@ static int put(etl_stream *s, const call *c)
     }
 }
 
-/* Write the trace to a temporary file; its path in path[64]. */
-static void write_trace(char *path)
+/* Write the trace to a temporary file, its buffers compressed or not;
+ * its path in path[64]. */
+static void write_trace_as(char *path, bool compress)
 {
     int fd;
     etl_stream *s = open_temp(path, &fd);
+    etl_stream_set_compress(s, compress);
     for (size_t i = 0; i < sizeof trace / sizeof *trace; i++)
         ck_assert_int_eq(put(s, &trace[i]), MOJO_OK);
     close_ok(s, fd, TRACE_END);
+}
+
+static void write_trace(char *path)
+{
+    write_trace_as(path, false);
 }
 
 /* What the reader's rebuild gives, worked out by hand from the trace:
@@ -312,13 +320,9 @@ static const char expected_marks[] =
     "100 1 80 10 | " T MOD5 "\n"
     "100 1 90 10 | <thread>:PythonThread:0\n";
 
-START_TEST(test_trace_reads_back)
+/* The trace at path gives the samples above, then goes. */
+static void reads_back_as_expected(const char *path)
 {
-    char path[64];
-    write_trace(path);
-    size_t len;
-    free(slurp(path, &len));
-    ck_assert_uint_eq(len, 2 * 65536);  /* the header and one data buffer */
     int status;
     size_t n;
     char *got = read_samples(path, 0, &status, &n);
@@ -330,6 +334,16 @@ START_TEST(test_trace_reads_back)
     ck_assert_str_eq(got, expected_marks);
     free(got);
     unlink(path);
+}
+
+START_TEST(test_trace_reads_back)
+{
+    char path[64];
+    write_trace(path);
+    size_t len;
+    free(slurp(path, &len));
+    ck_assert_uint_eq(len, 2 * 65536);  /* the header and one data buffer */
+    reads_back_as_expected(path);
 }
 END_TEST
 
@@ -709,10 +723,10 @@ END_TEST
 /* Every prefix of a written trace reads cleanly: an error naming the
  * file and an offset (the header's buffer count tells a cut at the
  * buffer boundary), never a crash. */
-START_TEST(test_every_truncation)
+static void every_truncation(bool compress)
 {
     char path[64];
-    write_trace(path);
+    write_trace_as(path, compress);
     size_t len;
     char *buf = slurp(path, &len);
     mojo_error err;
@@ -727,6 +741,11 @@ START_TEST(test_every_truncation)
     }
     free(buf);
     unlink(path);
+}
+
+START_TEST(test_every_truncation)
+{
+    every_truncation(false);
 }
 END_TEST
 
@@ -902,6 +921,221 @@ START_TEST(test_bad_mark_opcode)
 }
 END_TEST
 
+/* -------------------------------------------------------- compressed */
+
+#define COMPRESSED_MODE 0x04000000u
+
+/* The hand-made trace, compressed: the same samples; the header buffer
+ * plain with format 3 in its State and the compressed mode in
+ * LogFileMode (layout 2.0), the data buffer compressed (flag 0x60,
+ * BufferSize its compressed bytes, Offset its payload's end). */
+START_TEST(test_compressed_reads_back)
+{
+    char path[64];
+    write_trace_as(path, true);
+    size_t len;
+    uint8_t *raw = (uint8_t *)slurp(path, &len);
+    ck_assert_uint_gt(len, 65536 + 72);
+    ck_assert_uint_lt(len, 65536 + 1500);
+    ck_assert_uint_eq(etl_u32(raw + ETL_BUF_STATE), 3);
+    ck_assert_uint_eq(etl_u16(raw + ETL_BUF_FLAGS), 0x0001);
+    uint8_t *b = raw + 65536;
+    ck_assert_uint_eq(etl_u32(b + ETL_BUF_SIZE), len - 65536);
+    ck_assert_uint_eq(etl_u16(b + ETL_BUF_FLAGS), 0x0060);
+    ck_assert_uint_eq(etl_u32(b + ETL_BUF_STATE), 3);
+    ck_assert_uint_eq(etl_u32(b + ETL_BUF_SAVED), etl_u32(b + ETL_BUF_OFFSET));
+    free(raw);
+    etl_file f = load(path);
+    ck_assert_uint_eq(f.nbufs, 2);
+    ck_assert_uint_eq(f.log.buffers_written, 2);
+    ck_assert_uint_eq(f.log.log_file_mode, COMPRESSED_MODE | 1);
+    ck_assert_uint_eq(f.log.layout_major, 2);
+    ck_assert_uint_eq(f.log.layout_minor, 0);
+    ck_assert(f.bufs[1].compressed);
+    etl_file_free(&f);
+    reads_back_as_expected(path);
+}
+END_TEST
+
+/* Calls of depth 1..8, with compression as given by on(round): the file's
+ * path in path[64], its size in *len. */
+static void write_calls(char *path, bool (*on)(int round), size_t *len)
+{
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    for (uint64_t id = 1; id <= 4; id++)
+        ck_assert_int_eq(etl_stream_function(s, 0, 5, 9, id, &frames[id - 1]),
+                         MOJO_OK);
+    uint64_t t = 0;
+    for (int round = 0; round < 20000; round++) {
+        etl_stream_set_compress(s, on(round));
+        uint64_t depth = 1 + (uint64_t)round % 8;
+        for (uint64_t d = 1; d <= depth; d++)
+            ck_assert_int_eq(etl_stream_push(s, t += 7 + d, 5, 9, 1 + d % 4,
+                                             d - 1 ? 1 + (d - 1) % 4 : 0, d),
+                             MOJO_OK);
+        for (uint64_t d = depth; d >= 1; d--)
+            ck_assert_int_eq(etl_stream_pop(s, t += 3, 5, 9, 1 + d % 4),
+                             MOJO_OK);
+    }
+    uint64_t bytes = etl_stream_bytes(s);
+    close_ok(s, fd, t);
+    free(slurp(path, len));
+    /* the last buffer, flushed at close, takes up to a buffer more */
+    ck_assert_uint_gt(*len, bytes);
+    ck_assert_uint_le(*len, bytes + 65536);
+}
+
+static bool never(int round) { (void)round; return false; }
+static bool always(int round) { (void)round; return true; }
+static bool by_turns(int round) { return round / 3000 % 2 == 1; }
+
+/* Many buffers, plain, compressed, and switched on and off on the way:
+ * the same samples from all three; compressed buffers in sequence,
+ * several times smaller. */
+START_TEST(test_compressed_same_samples)
+{
+    char plain[64], packed[64], mixed[64];
+    size_t plain_len, packed_len, mixed_len;
+    write_calls(plain, never, &plain_len);
+    write_calls(packed, always, &packed_len);
+    write_calls(mixed, by_turns, &mixed_len);
+    ck_assert_uint_lt(packed_len - 65536, (plain_len - 65536) / 5);
+    ck_assert_uint_lt(packed_len, mixed_len);
+    ck_assert_uint_lt(mixed_len, plain_len);
+    etl_file a = load(plain), b = load(packed), c = load(mixed);
+    ck_assert_uint_gt(a.nbufs, 20);
+    ck_assert_uint_eq(b.nbufs, a.nbufs);
+    ck_assert_uint_eq(c.nbufs, a.nbufs);
+    size_t plain_in_mixed = 0;
+    for (size_t i = 1; i < a.nbufs; i++) {
+        ck_assert(b.bufs[i].compressed);
+        ck_assert_uint_eq(b.bufs[i].sequence, i);
+        ck_assert_uint_eq(c.bufs[i].sequence, i);
+        ck_assert_uint_eq(b.bufs[i].len, a.bufs[i].len);
+        ck_assert_int_eq(memcmp(b.bufs[i].data, a.bufs[i].data, a.bufs[i].len),
+                         0);
+        ck_assert_int_eq(memcmp(c.bufs[i].data, a.bufs[i].data, a.bufs[i].len),
+                         0);
+        plain_in_mixed += !c.bufs[i].compressed;
+    }
+    ck_assert_uint_gt(plain_in_mixed, 0);
+    ck_assert_uint_lt(plain_in_mixed, a.nbufs - 1);
+    etl_file_free(&a);
+    etl_file_free(&b);
+    etl_file_free(&c);
+    int status;
+    size_t n1, n2, n3;
+    char *s1 = read_samples(plain, 0, &status, &n1);
+    ck_assert_int_eq(status, MOJO_END);
+    char *s2 = read_samples(packed, 0, &status, &n2);
+    ck_assert_int_eq(status, MOJO_END);
+    char *s3 = read_samples(mixed, 0, &status, &n3);
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_uint_gt(n1, 100000);
+    ck_assert_uint_eq(n2, n1);
+    ck_assert_uint_eq(n3, n1);
+    ck_assert(strcmp(s1, s2) == 0);
+    ck_assert(strcmp(s1, s3) == 0);
+    free(s1);
+    free(s2);
+    free(s3);
+    unlink(plain);
+    unlink(packed);
+    unlink(mixed);
+}
+END_TEST
+
+/* Marks of random characters beyond the BMP do not compress: their
+ * buffers go in plain, full size, in a compressed trace. */
+START_TEST(test_incompressible_plain)
+{
+    char path[64];
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    etl_stream_set_compress(s, true);
+    uint32_t r = 12345;
+    char text[4 * 300];
+    for (int k = 0; k < 300; k++) {
+        size_t at = 0;
+        for (int i = 0; i < 300; i++) {
+            r = r * 1103515245u + 12345u;
+            uint32_t cp = 0x10000 + (r >> 8) % 0xFFFF0;
+            text[at++] = (char)(0xF0 | cp >> 18);
+            text[at++] = (char)(0x80 | (cp >> 12 & 0x3F));
+            text[at++] = (char)(0x80 | (cp >> 6 & 0x3F));
+            text[at++] = (char)(0x80 | (cp & 0x3F));
+        }
+        ck_assert_int_eq(etl_stream_mark(s, (uint64_t)k, 1, 1, 0,
+                                         (mojo_str){text, at}),
+                         MOJO_OK);
+    }
+    close_ok(s, fd, 300);
+    etl_file f = load(path);
+    ck_assert_uint_ge(f.nbufs, 4);
+    ck_assert(!f.bufs[1].compressed);
+    ck_assert_uint_eq(f.bufs[1].size, 65536);
+    ck_assert(f.bufs[f.nbufs - 1].compressed);  /* the last one, short */
+    ck_assert_uint_eq(f.log.log_file_mode, COMPRESSED_MODE | 1);
+    etl_file_free(&f);
+    unlink(path);
+}
+END_TEST
+
+/* Every prefix of a compressed trace reads cleanly too. */
+START_TEST(test_compressed_every_truncation)
+{
+    every_truncation(true);
+}
+END_TEST
+
+/* A write error in the middle of staged compressed buffers of variable
+ * size: those written in full count, the file is cut after them. */
+START_TEST(test_compressed_write_error)
+{
+    char path[64];
+    int fd = temp_file(path);
+    struct rlimit old, lim;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 65536 + 20000;
+    signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    mojo_error err;
+    etl_stream *s = etl_stream_open(fd, path, &err);
+    ck_assert_msg(s != NULL, "%s", err.message);
+    etl_stream_set_compress(s, true);
+    ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 1, &frames[0]), MOJO_OK);
+    int rc = MOJO_OK;
+    uint64_t t = 0;
+    while (rc == MOJO_OK && t < 100000000) {
+        rc = etl_stream_push(s, t += 10, 1, 1, 1, 0, 0);
+        if (rc == MOJO_OK)
+            rc = etl_stream_pop(s, t += 10, 1, 1, 1);
+    }
+    ck_assert_int_eq(rc, MOJO_ERROR);
+    ck_assert_int_eq(etl_stream_error(s)->sys_errno, EFBIG);
+    uint64_t bytes = etl_stream_bytes(s);
+    ck_assert_uint_le(bytes, 65536 + 20000);
+    ck_assert_int_eq(etl_stream_close(s, t, &err), MOJO_ERROR);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    close(fd);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq((uint64_t)st.st_size, bytes);
+    etl_file f = load(path);
+    ck_assert_uint_gt(f.nbufs, 2);
+    ck_assert_uint_eq(f.log.buffers_written, f.nbufs);
+    etl_file_free(&f);
+    int status;
+    size_t n;
+    free(read_samples(path, 0, &status, &n));
+    ck_assert_int_eq(status, MOJO_END);
+    ck_assert_uint_gt(n, 300);
+    unlink(path);
+}
+END_TEST
+
 static Suite *stream_suite(void)
 {
     Suite *s = suite_create("etl stream");
@@ -928,6 +1162,14 @@ static Suite *stream_suite(void)
     tcase_add_test(tc, test_full_device);
     tcase_add_test(tc, test_write_error);
     tcase_add_test(tc, test_bad_mark_opcode);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("compressed");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_compressed_reads_back);
+    tcase_add_test(tc, test_compressed_same_samples);
+    tcase_add_test(tc, test_incompressible_plain);
+    tcase_add_test(tc, test_compressed_every_truncation);
+    tcase_add_test(tc, test_compressed_write_error);
     suite_add_tcase(s, tc);
     return s;
 }
