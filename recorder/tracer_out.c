@@ -121,6 +121,9 @@ tro *tro_open(int fd, const char *path, uint32_t pid, char *err, size_t errlen)
         free(o);
         return NULL;
     }
+    /* Compressed buffers, as ETW's compressed mode writes them: 11-16x
+     * fewer bytes, and the disk's write-back is what limits a trace. */
+    etl_stream_set_compress(o->stream, true);
     tro_chunk *c = new_chunk(o);
     if (!c) {
         snprintf(err, errlen, "out of memory");

@@ -239,13 +239,64 @@ def tl_event(b, o, size):
     return name, fields, b[o + 45], u32(b, o + 8), u32(b, o + 12), u64(b, o + 16)
 
 
+def xpress_plain(src, out_size):
+    """MS-XCA plain LZ77: 32-bit flag words (a 1 bit: a match), a match
+    is 16 bits of (offset - 1) << 3 | length - 3, longer lengths in a
+    shared nibble, then a byte, then 16 and 32 bits."""
+    out = bytearray()
+    i = flags = nflags = 0
+    nibble_at = None
+    while i < len(src) and len(out) < out_size:
+        if nflags == 0:
+            flags, nflags = u32(src, i), 32
+            i += 4
+        nflags -= 1
+        if not (flags >> nflags) & 1:
+            out.append(src[i])
+            i += 1
+            continue
+        token = u16(src, i)
+        i += 2
+        length, dist = token & 7, (token >> 3) + 1
+        if length == 7:
+            if nibble_at is None:
+                nibble_at, length = i, src[i] & 15
+                i += 1
+            else:
+                length, nibble_at = src[nibble_at] >> 4, None
+            if length == 15:
+                length = src[i]
+                i += 1
+                if length == 255:
+                    length = u16(src, i)
+                    i += 2
+                    if length == 0:
+                        length = u32(src, i)
+                        i += 4
+                    length -= 15 + 7
+                length += 15
+            length += 7
+        for _ in range(length + 3):
+            out.append(out[-dist])
+    return bytes(out)
+
+
 def read_etl(path):
-    b = open(path, "rb").read()
+    b = whole = open(path, "rb").read()
     off = 0
     while off + 72 <= len(b):
         bsize, end, btype = u32(b, off), u32(b, off + 0x30), u16(b, off + 0x36)
-        if bsize < 72 or off + bsize > len(b) or end > bsize:
+        bflags = u16(b, off + 0x34)
+        if bsize < 72 or off + bsize > len(b):
             raise SystemExit("%s: offset %d: bad buffer" % (path, off))
+        start = off
+        if bflags & 0x40:           # compressed: payload inflates to Offset
+            b_buf = b[off:off + 72] + xpress_plain(b[off + 72:off + bsize], end - 72)
+            b, off_saved, off = b_buf, off, 0
+        else:
+            off_saved = None
+        if end > max(bsize, len(b) - off):
+            raise SystemExit("%s: offset %d: bad buffer" % (path, start))
         o = off + 72
         while btype != 4 and o + 80 <= off + end:
             size = u16(b, o)
@@ -255,6 +306,8 @@ def read_etl(path):
             if ev:
                 yield ev
             o += (size + 7) & ~7
+        if off_saved is not None:
+            b, off = whole, off_saved
         off += bsize
 
 
