@@ -25,15 +25,7 @@ trap 'kill $server 2>/dev/null; rm -rf "$site"' EXIT
 cp -R "$app/." "$site/"
 name=$(basename "$input")
 "$build/tools/austin2speedscope" --name "${name%.*}" "$input" "$site/profile.json"
-python3 -c '
-import functools, http.server, sys
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-handler = functools.partial(Quiet, directory=sys.argv[1])
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-open(sys.argv[1] + "/.port", "w").write(str(server.server_address[1]))
-server.serve_forever()' "$site" &
+python3 "$top/tests/serve_static.py" "$site" "$site/.port" &
 server=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$site/.port" ] && break; sleep 0.2; done
 chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \

@@ -17,21 +17,7 @@
 
 #include "mojo.h"
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t next_random(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "bench_util.h"
 
 static int gen(const char *out, long nsamples, int nthreads)
 {

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "etl_stream.h"
 
 enum { NFUNCS = 3000, MAXD = 40, NTHREADS = 4, REPEAT = 3 };
@@ -35,21 +36,6 @@ typedef struct op {
     int push;
 } op;
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t next_random(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* Calls and returns: each thread's stack walks between 1 and MAXD. */
 static op *make_walk(long n)

@@ -1,6 +1,8 @@
-/* UTF-8 repair and JSON string escaping (see json.h). */
+/* UTF-8 repair, JSON string escaping and numbers (see json.h). */
 #include "json.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,4 +136,11 @@ int mojo_json_write_string(mojo_output *o, const char *s, size_t n)
         o->cur = q;
     }
     return mojo_output_putc(o, '"');
+}
+
+int mojo_json_write_int(mojo_output *o, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
+    return mojo_output_write(o, buf, (size_t)n);
 }

@@ -29,5 +29,7 @@ MOJO_HIDDEN char *mojo_utf8_repair(const char *p, size_t n, size_t *outlen);
  * control characters escaped, DEL and U+2028/U+2029 as \u escapes (some
  * JavaScript parsers reject them raw), invalid UTF-8 replaced by U+FFFD. */
 MOJO_HIDDEN int mojo_json_write_string(mojo_output *o, const char *p, size_t n);
+/* Write v as a JSON number. */
+MOJO_HIDDEN int mojo_json_write_int(mojo_output *o, int64_t v);
 
 #endif

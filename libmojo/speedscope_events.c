@@ -1,6 +1,7 @@
 /* Per-thread timelines for Speedscope's evented profiles (see
  * speedscope_events.h). */
 #include "speedscope_events.h"
+#include "json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -400,13 +401,6 @@ bool mojo_timeline_any(const mojo_timeline *t, mojo_value_kind k)
     return false;
 }
 
-static int put_int(mojo_output *o, int64_t v)
-{
-    char buf[24];
-    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
-    return mojo_output_write(o, buf, (size_t)n);
-}
-
 static int put_event(mojo_output *o, const tl_event *e, uint32_t gc_frame,
                      bool *sep)
 {
@@ -425,9 +419,9 @@ int mojo_timeline_write(mojo_timeline *t, size_t i, uint32_t gc_frame,
     const tl_thread *th = &t->threads[i];
     bool sep = false;
     if (mojo_output_puts(o, "\"startValue\":") != MOJO_OK ||
-        put_int(o, th->start) != MOJO_OK ||
+        mojo_json_write_int(o, th->start) != MOJO_OK ||
         mojo_output_puts(o, ",\"endValue\":") != MOJO_OK ||
-        put_int(o, th->end) != MOJO_OK ||
+        mojo_json_write_int(o, th->end) != MOJO_OK ||
         mojo_output_puts(o, ",\n\"events\":[") != MOJO_OK)
         return MOJO_ERROR;
     if (th->first != NO_CHUNK && !t->rbuf &&

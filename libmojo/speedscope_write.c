@@ -64,13 +64,6 @@ static int speedscope_write(mojo_writer *w, const mojo_event *ev)
 
 static int put(mojo_output *o, const char *s) { return mojo_output_puts(o, s); }
 
-static int put_int(mojo_output *o, int64_t v)
-{
-    char buf[24];
-    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
-    return mojo_output_write(o, buf, (size_t)n);
-}
-
 static int put_key_string(mojo_output *o, const char *key, const char *p,
                           size_t n)
 {
@@ -96,10 +89,10 @@ static int write_frames(mojo_output *o, const mojo_frames *frames, bool gc)
             put_key_string(o, ",\"file\":", f->file.ptr, f->file.len) != MOJO_OK)
             return MOJO_ERROR;
         if (f->line > 0 && (put(o, ",\"line\":") != MOJO_OK ||
-                            put_int(o, f->line) != MOJO_OK))
+                            mojo_json_write_int(o, f->line) != MOJO_OK))
             return MOJO_ERROR;
         if (f->column > 0 && (put(o, ",\"col\":") != MOJO_OK ||
-                              put_int(o, f->column) != MOJO_OK))
+                              mojo_json_write_int(o, f->column) != MOJO_OK))
             return MOJO_ERROR;
         if (put(o, "}") != MOJO_OK)
             return MOJO_ERROR;
@@ -178,7 +171,7 @@ typedef struct profile_out {
 
 static int put_frame_index(const profile_out *po, uint32_t id)
 {
-    return put_int(po->o, po->map ? po->map[id] : id);
+    return mojo_json_write_int(po->o, po->map ? po->map[id] : id);
 }
 
 /* A profile's head up to its unit, after a comma where one is due. */
@@ -215,7 +208,7 @@ static int write_profile(profile_out *po, const stack_ref *order, size_t n,
     if (write_profile_head(po, "{\"type\":\"sampled\",\"name\":", k,
                            order[0].st) != MOJO_OK ||
         put(o, "\"startValue\":0,\"endValue\":") != MOJO_OK ||
-        put_int(o, total) != MOJO_OK || put(o, ",\n\"samples\":[") != MOJO_OK)
+        mojo_json_write_int(o, total) != MOJO_OK || put(o, ",\n\"samples\":[") != MOJO_OK)
         return MOJO_ERROR;
     bool sep = false;
     for (size_t i = 0; i < n; i++) {
@@ -231,7 +224,7 @@ static int write_profile(profile_out *po, const stack_ref *order, size_t n,
                 return MOJO_ERROR;
         if ((st->flags & MOJO_SAMPLE_GC) &&
             ((st->nframes && put(o, ",") != MOJO_OK) ||
-             put_int(o, po->gc_frame) != MOJO_OK))
+             mojo_json_write_int(o, po->gc_frame) != MOJO_OK))
             return MOJO_ERROR;
         if (put(o, "]") != MOJO_OK)
             return MOJO_ERROR;
@@ -243,7 +236,7 @@ static int write_profile(profile_out *po, const stack_ref *order, size_t n,
         int64_t v = mojo_value_of(mojo_stacks_totals(s, order[i].index, 0), k);
         if (!v)
             continue;
-        if ((sep && put(o, ",") != MOJO_OK) || put_int(o, v) != MOJO_OK)
+        if ((sep && put(o, ",") != MOJO_OK) || mojo_json_write_int(o, v) != MOJO_OK)
             return MOJO_ERROR;
         sep = true;
     }

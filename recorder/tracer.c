@@ -241,14 +241,15 @@ void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary)
         t->hidden = 0;
         return;
     }
-    if (t->hidden || i < first_shown(t) || tr->failed)
+    size_t from = first_shown(t);
+    if (t->hidden || i < from || tr->failed)
         return;
     if (announce(f, t->tid) != 0)
         return;
     tro_rec *r = record(TRO_PUSH, t->tid);
     if (!r)
         return;
-    const mojo_frame *caller = i > first_shown(t) ? t->stack[i - 1] : NULL;
+    const mojo_frame *caller = i > from ? t->stack[i - 1] : NULL;
     r->u.call.id = f->id + 1;
     r->u.call.caller = caller ? caller->id + 1 : 0;
     r->u.call.line = caller && caller->line > 0 ? (uint32_t)caller->line : 0;

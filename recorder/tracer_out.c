@@ -12,7 +12,6 @@
 struct tro {
     tro_fill fill;              /* the producer's side, first: hot */
     tro_chunk *filling;
-    uint64_t handed;            /* records in chunks handed over */
     pthread_mutex_t lock;
     pthread_cond_t ready;       /* a chunk waits, or closing */
     pthread_cond_t space;       /* a chunk was written */
@@ -155,7 +154,6 @@ static void enqueue(tro *o)
 {
     tro_chunk *c = o->filling;
     c->n = (size_t)(o->fill.cur - c->recs);
-    o->handed += c->n;
     o->filling = NULL;
     o->fill.cur = o->fill.end = NULL;
     if (o->tail)
@@ -244,9 +242,4 @@ void tro_abandon(tro *o)
     free_chunks(o->spare);
     etl_stream_abandon(o->stream);
     free(o);
-}
-
-uint64_t tro_records(const tro *o)
-{
-    return o->handed + (o->filling ? (uint64_t)(o->fill.cur - o->filling->recs) : 0);
 }

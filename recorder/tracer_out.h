@@ -76,7 +76,5 @@ int tro_close(tro *o, uint64_t end_ticks, char *err, size_t errlen);
 void tro_cancel(tro *o);
 /* In a fork child: free o without writing (the writer thread is gone). */
 void tro_abandon(tro *o);
-/* Records appended so far. */
-uint64_t tro_records(const tro *o);
 
 #endif

@@ -12,7 +12,7 @@ TESTS += tests/convert_unit \
 	tests/convert-exact.sh tests/convert-cli.sh tests/convert-speedscope-app.sh
 EXTRA_DIST += tests/convert-speedscope-app.sh tests/convert-pprof.sh tests/convert-speedscope.sh \
 	tests/convert-exact.sh tests/convert-cli.sh tests/convert_common.sh \
-	tests/convert_totals.py tests/speedscope-validate.js \
+	tests/convert_totals.py tests/speedscope-validate.js tests/serve_static.py \
 	tests/package.json tests/package-lock.json testdata/convert
 
 # Evented Speedscope profiles: hand-made timestamped samples through a small

@@ -45,3 +45,39 @@ shared_inputs() {
         "$SHARED"/austin-python/*.mojo "$SHARED"/austin-python/*.austin \
         "$SHARED"/austin-python/austin.out 2>/dev/null
 }
+
+# The real Speedscope app in headless Chromium.
+#   speedscope_app_missing     prints why it cannot run (empty: it can)
+#   serve_speedscope_app       copies the app to $site and serves it on a
+#                              free port of 127.0.0.1 ($port) until exit
+#   speedscope_loads FILE TITLE TEXT
+#                              the page for $site/FILE shows "TITLE -
+#                              speedscope" and TEXT, which Speedscope does
+#                              only after importing every profile
+SPEEDSCOPE_APP="$NODE_CHECKERS/speedscope/dist/release"
+speedscope_app_missing() {
+    if ! have_python; then echo "$NO_PYTHON"
+    elif ! [ -f "$SPEEDSCOPE_APP/index.html" ]; then echo "$NO_AJV"
+    elif ! command -v chromium >/dev/null 2>&1; then
+        echo "chromium not installed (Debian: chromium)"
+    fi
+}
+serve_speedscope_app() {
+    site="$TMP/site"
+    mkdir -p "$site"
+    cp -R "$SPEEDSCOPE_APP/." "$site/"
+    python3 "$top_srcdir/tests/serve_static.py" "$site" "$TMP/port" &
+    server=$!
+    trap 'kill $server 2>/dev/null; rm -rf "$TMP"' EXIT
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/port" ] && break; sleep 0.2; done
+    port=$(cat "$TMP/port")
+}
+speedscope_loads() {
+    timeout 90 chromium --headless=new --no-sandbox --disable-gpu \
+        --disable-dev-shm-usage --no-first-run --user-data-dir="$TMP/chrome" \
+        --virtual-time-budget=10000 --dump-dom \
+        "http://127.0.0.1:$port/index.html#profileURL=/$1" \
+        >"$TMP/dom" 2>/dev/null
+    grep -qF "<title>$2 - speedscope</title>" "$TMP/dom" &&
+        grep -qF "$3" "$TMP/dom"
+}

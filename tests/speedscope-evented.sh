@@ -156,44 +156,17 @@ for f in $shared_etl; do
 done
 
 # ---- the real Speedscope app
-app="$NODE_CHECKERS/speedscope/dist/release"
-why=""
-command -v chromium >/dev/null 2>&1 || why="chromium not installed (Debian: chromium)"
-[ -f "$app/index.html" ] || why="$NO_AJV"
-have_python || why="$NO_PYTHON"
+why=$(speedscope_app_missing)
 if [ -n "$why" ]; then
     skip "$why" "Speedscope loads instrumented.etl's evented profiles"
     skip "$why" "Speedscope refuses them with two events swapped"
     exit $TAP_FAILED
 fi
-site="$TMP/site"
-mkdir -p "$site"
-cp -R "$app/." "$site/"
+serve_speedscope_app
 cp "$TMP/instrumented.json" "$site/good.json"
 cp "$TMP/swapped.json" "$site/bad.json"
-python3 -c '
-import functools, http.server, sys
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-handler = functools.partial(Quiet, directory=sys.argv[1])
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-open(sys.argv[2], "w").write(str(server.server_address[1]))
-server.serve_forever()' "$site" "$TMP/port" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$TMP"' EXIT
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/port" ] && break; sleep 0.2; done
-port=$(cat "$TMP/port")
-# loads FILE: the page shows the file's name and its first profile's, which
-# Speedscope does only after importing every profile.
 loads() {
-    timeout 90 chromium --headless=new --no-sandbox --disable-gpu \
-        --disable-dev-shm-usage --no-first-run --user-data-dir="$TMP/chrome" \
-        --virtual-time-budget=10000 --dump-dom \
-        "http://127.0.0.1:$port/index.html#profileURL=/$1" \
-        >"$TMP/dom" 2>/dev/null
-    grep -qF "<title>instrumented - speedscope</title>" "$TMP/dom" &&
-        grep -qF "Wall time, process 100, thread 11" "$TMP/dom"
+    speedscope_loads "$1" instrumented "Wall time, process 100, thread 11"
 }
 refused() { ! loads "$1"; }
 ok "Speedscope loads instrumented.etl's evented profiles" loads good.json
