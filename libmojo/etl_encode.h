@@ -31,6 +31,10 @@
 #define ETL_HEAD_POP 152
 #define ETL_HEAD_MARK 136
 
+/* From here on, every head of a kind is the same: only the size, ids and
+ * time before it change from record to record. */
+#define ETL_HEAD_FIXED_FROM 24
+
 /* The longest head. */
 #define ETL_HEAD_MAX ETL_HEAD_FUNCTION
 /* The longest record (PythonFunction with two strings at their cap),

@@ -8,9 +8,10 @@
  * one system call per 64 KiB cost seven times as much system time as one
  * per MiB on the machine this was measured on.
  *
- * Compressed (etl_stream_set_compress): each full buffer is filled aside
- * and goes to stage XPRESS-compressed, as Windows' compressed mode lays it
- * out: BufferSize counts the compressed bytes after the 72-byte header,
+ * Compressed (etl_stream_set_compress): the buffer is filled aside and
+ * each record is XPRESS-compressed into stage as soon as it is written,
+ * against the kind's record before it (etl_xpress.h), as Windows'
+ * compressed mode lays buffers out: BufferSize counts the compressed bytes after the 72-byte header,
  * Offset still the payload's uncompressed end, flag 0x0040; the header
  * buffer stays plain and names format 3 in its State and the compressed
  * mode in LogFileMode. A buffer that does not shrink goes in plain. */
@@ -54,6 +55,13 @@ struct etl_stream {
     bool compress;          /* buffers are compressed from now on */
     bool compressed_mode;   /* compression was ever on: the header says */
     uint8_t *fill;          /* the buffer being filled when compressing */
+    etl_xpress_enc z;       /* fill compressed, record by record, in stage */
+    size_t zdone;           /* bytes of fill given to z */
+    size_t rec_at;          /* the record being written: where, */
+    size_t rec_head;        /* its head's length */
+    etl_py_kind rec_kind;   /* and its kind */
+    uint32_t kind_at[ETL_PY_KINDS];  /* each kind's latest record in fill */
+    uint32_t prev_at;       /* the latest record in fill (0: none yet) */
     uint8_t *scratch;       /* payloads of variable size */
     char *name;             /* for messages and the header */
     mojo_error err;
@@ -128,14 +136,53 @@ static int write_stage(etl_stream *s)
     return rc;
 }
 
-/* The full buffer in fill into stage at dst, compressed if that makes it
- * smaller; its size in the file. */
+/* A new buffer to compress, into stage after the staged ones (there is
+ * always room for one buffer there). At most one byte less than a plain
+ * buffer, or it stays plain. */
+static void start_compressing(etl_stream *s)
+{
+    etl_xpress_begin(&s->z, s->stage + s->staged + ETL_BUF_HEADER_SIZE,
+                     s->size - ETL_BUF_HEADER_SIZE - 1);
+    s->zdone = ETL_BUF_HEADER_SIZE;
+    memset(s->kind_at, 0, sizeof s->kind_at);
+    s->prev_at = 0;
+}
+
+/* Bytes of fill not yet compressed (written before compression was on)
+ * go in as they are. */
+static void catch_up(etl_stream *s, size_t to)
+{
+    if (s->zdone < to)
+        etl_xpress_literals(&s->z, s->buf + s->zdone, to - s->zdone);
+    s->zdone = to;
+}
+
+/* The record just written, against the latest of its kind (whose head
+ * past the ids and time is the same: no need to compare it), or else the
+ * one before it (their heads share most bytes). */
+static void compress_record(etl_stream *s)
+{
+    size_t at = s->rec_at, same = 0;
+    catch_up(s, at);
+    size_t ref = s->kind_at[s->rec_kind];
+    if (ref && at - ref <= ETL_XPRESS_MAX_DIST)
+        same = s->rec_head;
+    else
+        ref = s->prev_at;
+    etl_xpress_repeat(&s->z, s->buf + at, s->used - at, ref ? at - ref : 0,
+                      ETL_HEAD_FIXED_FROM, same);
+    s->zdone = s->used;
+    s->kind_at[s->rec_kind] = (uint32_t)at;
+    s->prev_at = (uint32_t)at;
+}
+
+/* The full buffer in fill into stage at dst (where it was compressed), or
+ * as it is when compressing did not make it smaller; its size in the
+ * file. */
 static size_t put_compressed(etl_stream *s, uint8_t *dst)
 {
-    size_t n = etl_xpress_compress(s->buf + ETL_BUF_HEADER_SIZE,
-                                   s->used - ETL_BUF_HEADER_SIZE,
-                                   dst + ETL_BUF_HEADER_SIZE,
-                                   s->size - ETL_BUF_HEADER_SIZE - 1);
+    catch_up(s, s->used);
+    size_t n = etl_xpress_end(&s->z);
     if (n == 0) {
         memcpy(dst, s->buf, s->size);
         return s->size;
@@ -159,12 +206,15 @@ static int flush(etl_stream *s)
     s->ends[s->nstaged++] = (uint32_t)s->staged;
     s->used = ETL_BUF_HEADER_SIZE;
     /* Room for one more buffer of any kind, or write. */
+    int rc = MOJO_OK;
     if (s->nstaged == MAX_STAGED ||
         (size_t)STAGE_BUFFERS * s->size - s->staged < s->size)
-        return write_stage(s);
-    if (!s->compress)
+        rc = write_stage(s);
+    else if (!s->compress)
         s->buf = s->stage + s->staged;
-    return MOJO_OK;
+    if (s->compress)
+        start_compressing(s);
+    return rc;
 }
 
 /* ------------------------------------------------------------- events */
@@ -186,12 +236,23 @@ static inline uint8_t *begin(etl_stream *s, etl_py_kind kind, size_t head,
         ticks = s->last;  /* time never goes back */
     s->last = ticks;
     uint8_t *rec = s->buf + s->used;
+    s->rec_at = s->used;
+    s->rec_head = head;
+    s->rec_kind = kind;
     s->used += size;
     memcpy(rec, s->heads[kind], head);
     memset(rec + size - 8, 0, 8);  /* the padding; the payload goes over */
     etl_encode_size(rec, raw);
     etl_encode_ids(rec, pid, tid, ETL_WR_QPC_BASE + ticks);
     return rec + head;
+}
+
+/* The record begun is complete. */
+static inline int end(etl_stream *s)
+{
+    if (s->compress)
+        compress_record(s);
+    return MOJO_OK;
 }
 
 int etl_stream_push(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
@@ -202,7 +263,7 @@ int etl_stream_push(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
     if (!p)
         return MOJO_ERROR;
     etl_encode_push(p, id, caller, caller_line);
-    return MOJO_OK;
+    return end(s);
 }
 
 int etl_stream_pop(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
@@ -213,7 +274,7 @@ int etl_stream_pop(etl_stream *s, uint64_t ticks, uint32_t pid, uint32_t tid,
     if (!p)
         return MOJO_ERROR;
     etl_encode_pop(p, id);
-    return MOJO_OK;
+    return end(s);
 }
 
 int etl_stream_thread(etl_stream *s, uint64_t ticks, uint32_t pid,
@@ -224,7 +285,7 @@ int etl_stream_thread(etl_stream *s, uint64_t ticks, uint32_t pid,
     if (!p)
         return MOJO_ERROR;
     etl_encode_thread(p, tid);
-    return MOJO_OK;
+    return end(s);
 }
 
 /* A payload of variable size, made in scratch first. */
@@ -235,7 +296,7 @@ static int put_scratch(etl_stream *s, etl_py_kind kind, size_t head,
     if (!p)
         return MOJO_ERROR;
     memcpy(p, s->scratch, n);
-    return MOJO_OK;
+    return end(s);
 }
 
 int etl_stream_function(etl_stream *s, uint64_t ticks, uint32_t pid,
@@ -334,6 +395,8 @@ void etl_stream_set_compress(etl_stream *s, bool on)
     s->buf = to;
     s->compress = on;
     s->compressed_mode |= on;
+    if (on)  /* what fill holds goes in as literals */
+        start_compressing(s);
 }
 
 /* The header buffer of a compressed trace: the format in State (of the

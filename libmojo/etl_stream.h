@@ -35,7 +35,8 @@ MOJO_HIDDEN etl_stream *etl_stream_open(int fd, const char *name,
 /* Compress each data buffer from now on (on) or no more (off; the
  * default): XPRESS, as Windows' compressed mode (EVENT_TRACE_COMPRESSED_
  * MODE) writes it, read by libmojo and Windows 8 on. A buffer that does
- * not shrink is written plain. */
+ * not shrink is written plain. Best set before the first event: switched
+ * on within a buffer, what the buffer holds goes in uncompressed. */
 MOJO_HIDDEN void etl_stream_set_compress(etl_stream *s, bool on);
 
 /* PythonThread: start (opcode 1) or stop (opcode 2). */

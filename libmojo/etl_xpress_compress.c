@@ -4,63 +4,18 @@
  * with lengths from 7 on continued in a nibble shared by two matches, then
  * a byte, a u16 or a u32. Distances go up to 8192.
  *
- * The matcher is greedy with one hash table of 4-byte prefixes and no
- * chains: each position is looked up once, and a miss skips further the
- * longer the literals run (incompressible data goes by fast). ETL buffers
- * repeat each record's head from the record before, which this finds. */
+ * No match search: the caller names the bytes each record repeats (see
+ * etl_xpress.h). On a buffer of calls and returns this codes ~180-byte
+ * records in a few items each, at a fraction of a hash matcher's cost. */
 #include "etl_xpress.h"
 #include "etl_format.h"
 
 #include <string.h>
-
-#define HASH_BITS 13
-#define MAX_DIST 8192u
-
-typedef struct lz_out {
-    uint8_t *out;
-    size_t op, cap;
-    size_t flag_at;   /* where the current flag word goes */
-    uint32_t flags;
-    unsigned nflags;  /* items behind the current flag word */
-    size_t half;      /* a byte whose high nibble is free; 0: none */
-} lz_out;
-
-static inline uint32_t load32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);  /* native order: only compared and hashed */
-    return v;
-}
-
-static inline uint32_t hash4(uint32_t v)
-{
-    return (v * 2654435761u) >> (32 - HASH_BITS);
-}
-
-/* Bytes a[0..] equal to b[0..] before end (b comes before a). */
-static inline size_t common(const uint8_t *a, const uint8_t *b,
-                            const uint8_t *end)
-{
-    const uint8_t *start = a;
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    while (end - a >= 8) {
-        uint64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y)
-            return (size_t)(a - start) +
-                   (unsigned)__builtin_ctzll(x ^ y) / 8;
-        a += 8;
-        b += 8;
-    }
+#ifdef __SSE2__
+#include <emmintrin.h>
 #endif
-    while (a < end && *a == *b) {
-        a++;
-        b++;
-    }
-    return (size_t)(a - start);
-}
+
+typedef etl_xpress_enc lz_out;
 
 /* Close the full flag word and reserve the next (room checked before). */
 static inline void next_word(lz_out *z)
@@ -146,38 +101,116 @@ static bool put_match(lz_out *z, size_t dist, size_t len)
     return true;
 }
 
-size_t etl_xpress_compress(const uint8_t *src, size_t n, uint8_t *dst,
-                           size_t cap)
+
+void etl_xpress_begin(etl_xpress_enc *z, uint8_t *dst, size_t cap)
 {
-    if (cap < 4 || n > UINT32_MAX)  /* positions are kept in 32 bits */
-        return 0;
-    lz_out z = {.out = dst, .op = 4, .cap = cap};
-    uint32_t table[1u << HASH_BITS];
-    memset(table, 0, sizeof table);
-    size_t ip = 0, anchor = 0;
-    while (n >= 4 && ip <= n - 4) {
-        uint32_t seq = load32(src + ip);
-        uint32_t *slot = &table[hash4(seq)];
-        size_t ref = *slot;
-        *slot = (uint32_t)ip;
-        if (ref < ip && ip - ref <= MAX_DIST && load32(src + ref) == seq) {
-            size_t len = 4 + common(src + ip + 4, src + ref + 4, src + n);
-            if (!put_literals(&z, src + anchor, ip - anchor) ||
-                !put_match(&z, ip - ref, len))
-                return 0;
-            ip += len;
-            anchor = ip;
-            if (ip <= n - 2)  /* helps the next record's head match */
-                table[hash4(load32(src + ip - 2))] = (uint32_t)(ip - 2);
-            continue;
-        }
-        ip += 1 + ((ip - anchor) >> 6);
+    *z = (etl_xpress_enc){.out = dst, .op = 4, .cap = cap, .full = cap < 4};
+}
+
+void etl_xpress_literals(etl_xpress_enc *z, const uint8_t *p, size_t n)
+{
+    if (!z->full && !put_literals(z, p, n))
+        z->full = true;
+}
+
+/* Equality of p[k] and p[k - dist], a bit per byte, for 64 bytes (fewer
+ * when n < 64: the rest of the bits are 0). Reads nothing past p + n. */
+static inline uint64_t equal_bits(const uint8_t *p, size_t n, size_t dist)
+{
+    uint64_t m = 0;
+    size_t k = 0;
+#ifdef __SSE2__
+    for (; k + 16 <= n; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + k));
+        __m128i y = _mm_loadu_si128((const __m128i *)(p + k - dist));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) << k;
     }
-    if (!put_literals(&z, src + anchor, n - anchor))
+    if (k + 8 <= n) {  /* records are multiples of 8 bytes */
+        __m128i x = _mm_loadl_epi64((const __m128i *)(p + k));
+        __m128i y = _mm_loadl_epi64((const __m128i *)(p + k - dist));
+        m |= (uint64_t)(_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) & 0xff) << k;
+        k += 8;
+    }
+#endif
+    for (; k < n; k++)
+        m |= (uint64_t)(p[k] == p[k - dist]) << k;
+    return m;
+}
+
+/* Bits of [from, to) within the 64 from base, set. */
+static inline uint64_t range_bits(size_t base, size_t from, size_t to)
+{
+    size_t lo = from > base ? from - base : 0;
+    size_t hi = to - base < 64 ? to - base : 64;
+    if (to <= base || lo >= 64 || lo >= hi)
+        return 0;
+    uint64_t upto = hi == 64 ? ~0ull : (1ull << hi) - 1;
+    return upto & ~((1ull << lo) - 1);
+}
+
+void etl_xpress_repeat(etl_xpress_enc *z, const uint8_t *p, size_t n,
+                       size_t dist, size_t same_from, size_t same_to)
+{
+    if (dist == 0 || dist > ETL_XPRESS_MAX_DIST) {
+        etl_xpress_literals(z, p, n);
+        return;
+    }
+    if (z->full)
+        return;
+    /* Per 64 bytes, a mask of the bytes equal to the ones dist before
+     * (the known ones not compared), then its runs of 1s: those of 3 or
+     * more are matches, the rest literals. A run across windows goes on.
+     * Overlapping runs (dist < n) are fine: the decoder copies byte by
+     * byte, so what it copies equals what was compared here. */
+    size_t lit = 0;             /* the pending literals start here */
+    size_t run = 0;             /* the open run of equal bytes starts here */
+    bool in_run = false;
+    for (size_t base = 0; base < n; base += 64) {
+        size_t w = n - base < 64 ? n - base : 64;
+        uint64_t known = range_bits(base, same_from, same_to);
+        uint64_t full = w == 64 ? ~0ull : (1ull << w) - 1;
+        uint64_t eq = known == full ? full
+                                    : known | equal_bits(p + base, w, dist);
+        size_t k = 0;
+        while (k < w) {
+            uint64_t rest = eq >> k;  /* k < 64 */
+            if (in_run) {           /* the run goes on to the next 0 */
+                size_t len = ~rest ? (size_t)__builtin_ctzll(~rest) : 64 - k;
+                if (k + len > w)
+                    len = w - k;
+                k += len;
+                if (k == w && base + w < n)
+                    break;          /* into the next window */
+                in_run = false;
+                size_t at = run, end = base + k;
+                if (end - at >= 3) {
+                    if (!put_literals(z, p + lit, at - lit) ||
+                        !put_match(z, dist, end - at))
+                        goto full;
+                    lit = end;
+                }
+            } else {                /* skip to the next 1 */
+                if (!rest)
+                    break;
+                k += (size_t)__builtin_ctzll(rest);
+                in_run = true;
+                run = base + k;
+            }
+        }
+    }
+    if (put_literals(z, p + lit, n - lit))
+        return;
+full:
+    z->full = true;
+}
+
+size_t etl_xpress_end(etl_xpress_enc *z)
+{
+    if (z->full)
         return 0;
     /* The unused flag bits are set ([MS-XCA] 2.3.4): no more literals. */
-    unsigned free_bits = 32 - z.nflags;
-    uint64_t last = (uint64_t)z.flags << free_bits | ((1ull << free_bits) - 1);
-    etl_put32(z.out + z.flag_at, (uint32_t)last);
-    return z.op;
+    unsigned free_bits = 32 - z->nflags;
+    uint64_t last = (uint64_t)z->flags << free_bits | ((1ull << free_bits) - 1);
+    etl_put32(z->out + z->flag_at, (uint32_t)last);
+    return z->op;
 }

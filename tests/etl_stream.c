@@ -1046,8 +1046,102 @@ START_TEST(test_compressed_same_samples)
 }
 END_TEST
 
-/* Marks of random characters beyond the BMP do not compress: their
- * buffers go in plain, full size, in a compressed trace. */
+/* Every kind of event, with ids large and small, functions and marks of
+ * every length up to 300 characters, threads coming and going; buffers
+ * plain (toggle 0), compressed (-1), or compression switched on and off
+ * every toggle events, in the middle of buffers: the file's path in
+ * path[64]. */
+static void write_every_kind(char *path, int toggle)
+{
+    int fd;
+    etl_stream *s = open_temp(path, &fd);
+    uint64_t r = 0x2545F4914F6CDD1Du, t = 0;
+    char text[300] = "";
+    for (int k = 0; k < 60000; k++) {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        if (toggle)
+            etl_stream_set_compress(s, toggle < 0 || k / toggle % 2 == 0);
+        uint32_t tid = 9 + (uint32_t)(r >> 60);
+        uint64_t id = r % 7 == 0 ? r >> 24 : 1 + r % 50;
+        t += r % 5 == 0 ? r >> 40 : r % 3;
+        int rc;
+        switch (r % 23) {
+        case 0:
+        case 1: {
+            size_t n = (size_t)(r >> 20) % sizeof text;
+            for (size_t i = 0; i < n; i++)
+                text[i] = (char)('a' + (r >> (i % 50)) % 26);
+            mojo_frame f = {.kind = MOJO_FRAME_PYTHON, .line = (int64_t)(r % 999),
+                            .file = {text, n / 2}, .scope = {text + n / 2, n - n / 2}};
+            rc = etl_stream_function(s, t, 5, tid, id, &f);
+            break;
+        }
+        case 2:
+            rc = etl_stream_mark(s, t, 5, tid, (int)((r >> 30) % 3),
+                                 (mojo_str){text, (size_t)(r >> 8) % sizeof text});
+            break;
+        case 3:
+            rc = etl_stream_thread(s, t, 5, tid, r & 1024);
+            break;
+        default:
+            rc = r & 1 ? etl_stream_push(s, t, 5, tid, id, r >> 33, r >> 50)
+                       : etl_stream_pop(s, t, 5, tid, id);
+            break;
+        }
+        ck_assert_msg(rc == MOJO_OK, "event %d: %s", k,
+                      etl_stream_error(s)->message);
+    }
+    close_ok(s, fd, t);
+}
+
+/* The records compressed against their kind's last record (or the record
+ * before) inflate, through the reader's own decoder, to exactly the bytes
+ * of the plain file, buffer by buffer, however compression comes and
+ * goes. (Switched on within a buffer, the buffer's records so far go in
+ * as literals: switched every 37 events, nothing fits and every buffer
+ * stays plain.) */
+START_TEST(test_compressed_every_kind)
+{
+    static const int toggles[] = {-1, 1, 37, 1000};
+    char plain[64];
+    write_every_kind(plain, 0);
+    etl_file a = load(plain);
+    ck_assert_uint_gt(a.nbufs, 100);
+    for (size_t k = 0; k < sizeof toggles / sizeof *toggles; k++) {
+        char packed[64];
+        write_every_kind(packed, toggles[k]);
+        etl_file b = load(packed);
+        ck_assert_uint_eq(b.nbufs, a.nbufs);
+        size_t compressed = 0;
+        for (size_t i = 1; i < a.nbufs; i++) {
+            ck_assert_uint_eq(b.bufs[i].len, a.bufs[i].len);
+            size_t at = 0;
+            while (at < a.bufs[i].len && b.bufs[i].data[at] == a.bufs[i].data[at])
+                at++;
+            ck_assert_msg(at == a.bufs[i].len, "toggle %d, buffer %zu of %zu "
+                          "(%s): byte %zu of %u differs", toggles[k], i,
+                          a.nbufs, b.bufs[i].compressed ? "compressed" : "plain",
+                          at, a.bufs[i].len);
+            compressed += b.bufs[i].compressed;
+        }
+        if (toggles[k] < 0)  /* always on */
+            ck_assert_uint_eq(compressed, a.nbufs - 1);
+        else if (toggles[k] >= 1000)  /* several buffers a turn */
+            ck_assert_uint_gt(compressed, a.nbufs / 3);
+        etl_file_free(&b);
+        unlink(packed);
+    }
+    etl_file_free(&a);
+    unlink(plain);
+}
+END_TEST
+
+/* Long marks of random characters beyond the BMP grow when compressed
+ * (only their heads repeat; the literals need flag bits): their buffers
+ * go in plain, full size, in a compressed trace. 2000 characters are
+ * 8000 bytes of payload, 8 marks a buffer. */
 START_TEST(test_incompressible_plain)
 {
     char path[64];
@@ -1055,10 +1149,10 @@ START_TEST(test_incompressible_plain)
     etl_stream *s = open_temp(path, &fd);
     etl_stream_set_compress(s, true);
     uint32_t r = 12345;
-    char text[4 * 300];
-    for (int k = 0; k < 300; k++) {
+    static char text[4 * 2000];
+    for (int k = 0; k < 60; k++) {
         size_t at = 0;
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < 2000; i++) {
             r = r * 1103515245u + 12345u;
             uint32_t cp = 0x10000 + (r >> 8) % 0xFFFF0;
             text[at++] = (char)(0xF0 | cp >> 18);
@@ -1070,9 +1164,9 @@ START_TEST(test_incompressible_plain)
                                          (mojo_str){text, at}),
                          MOJO_OK);
     }
-    close_ok(s, fd, 300);
+    close_ok(s, fd, 60);
     etl_file f = load(path);
-    ck_assert_uint_ge(f.nbufs, 4);
+    ck_assert_uint_eq(f.nbufs, 9);
     ck_assert(!f.bufs[1].compressed);
     ck_assert_uint_eq(f.bufs[1].size, 65536);
     ck_assert(f.bufs[f.nbufs - 1].compressed);  /* the last one, short */
@@ -1167,6 +1261,7 @@ static Suite *stream_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_compressed_reads_back);
     tcase_add_test(tc, test_compressed_same_samples);
+    tcase_add_test(tc, test_compressed_every_kind);
     tcase_add_test(tc, test_incompressible_plain);
     tcase_add_test(tc, test_compressed_every_truncation);
     tcase_add_test(tc, test_compressed_write_error);
