@@ -41,19 +41,6 @@ static void free_note(void *p)
     PyMem_RawFree(p);
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-uint64_t tr_ticks(void)
-{
-    int64_t d = now_ns() - tr->start_ns;
-    return d > 0 ? (uint64_t)d / 100 : 0;
-}
-
 /* ------------------------------------------------------------ frames */
 
 static const mojo_frame *intern(const char *file, Py_ssize_t flen, const char *scope,
@@ -182,7 +169,7 @@ static tro_rec *record(uint16_t kind, uint32_t tid)
         tr->failed = 1;
         return NULL;
     }
-    r->ticks = tr_ticks();
+    r->stamp = stamp_now(&tr->clock);
     r->tid = tid;
     r->kind = kind;
     r->opcode = 0;
@@ -514,7 +501,8 @@ int tr_start(const char *path, PyObject *boundary)
         t->out_ino = st.st_ino;
     }
     char err[512];
-    t->out = tro_open(t->out_fd, path, (uint32_t)getpid(), err, sizeof err);
+    stamp_start(&t->clock);
+    t->out = tro_open(t->out_fd, path, (uint32_t)getpid(), &t->clock, err, sizeof err);
     if (!t->out) {
         PyErr_Format(PyExc_OSError, "mojo-record: %s", err);
         close(t->out_fd);
@@ -525,7 +513,6 @@ int tr_start(const char *path, PyObject *boundary)
     t->boundary = boundary;
     Py_XINCREF(boundary);
     t->generation = ++tr_generation;
-    t->start_ns = now_ns();
     tr = t;
     PyFrameObject *leaf = PyEval_GetFrame();   /* borrowed */
 #if PY_VERSION_HEX >= 0x030C0000
@@ -583,9 +570,9 @@ int tr_stop(tr_summary *out)
             tr_leave(th);
         record(TRO_THREAD_STOP, th->tid);
     }
-    uint64_t end = tr_ticks();
+    uint64_t end = stamp_now(&t->clock);
     tr = NULL;
-    t->sum.duration_us = (int64_t)(end / 10);
+    t->sum.duration_us = (stamp_monotonic_ns() - t->clock.ns0) / 1000;
     if (out)
         *out = t->sum;
     int rc = 0;

@@ -39,7 +39,7 @@ typedef struct tracer {
     size_t announced_cap;
     PyObject *boundary;         /* strong reference, or NULL */
     unsigned generation;        /* tells this run's code extras from older ones */
-    int64_t start_ns;
+    stamp_clock clock;          /* event times */
     tr_thread *threads;
     cfunc_slot *cfuncs;
     size_t cfunc_cap, cfunc_used;
@@ -49,8 +49,6 @@ typedef struct tracer {
 
 extern tracer *tr;
 
-/* 100 ns ticks since the trace started. */
-uint64_t tr_ticks(void);
 /* The frame of a Python function (cached on its code object) or of a C
  * callable; NULL when out of memory. */
 const mojo_frame *tr_code_frame(PyCodeObject *code);

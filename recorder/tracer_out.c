@@ -23,6 +23,7 @@ struct tro {
     pthread_t thread;
     etl_stream *stream;
     uint32_t pid;
+    stamp_clock clock;          /* the writer's copy: it measures the rate */
 };
 
 static tro_chunk *new_chunk(tro *o)
@@ -49,26 +50,28 @@ static void write_chunk(tro *o, const tro_chunk *c)
 {
     etl_stream *s = o->stream;
     uint32_t pid = o->pid;
+    stamp_calibrate(&o->clock);
     for (size_t i = 0; i < c->n; i++) {
         const tro_rec *r = &c->recs[i];
+        uint64_t ticks = stamp_ticks(&o->clock, r->stamp);
         int rc;
         switch (r->kind) {
         case TRO_PUSH:
-            rc = etl_stream_push(s, r->ticks, pid, r->tid, r->u.call.id,
+            rc = etl_stream_push(s, ticks, pid, r->tid, r->u.call.id,
                                  r->u.call.caller, r->u.call.line);
             break;
         case TRO_POP:
-            rc = etl_stream_pop(s, r->ticks, pid, r->tid, r->u.call.id);
+            rc = etl_stream_pop(s, ticks, pid, r->tid, r->u.call.id);
             break;
         case TRO_FUNCTION:
-            rc = etl_stream_function(s, r->ticks, pid, r->tid,
+            rc = etl_stream_function(s, ticks, pid, r->tid,
                                      (uint64_t)r->u.func->id + 1, r->u.func);
             break;
         case TRO_MARK:
-            rc = etl_stream_mark(s, r->ticks, pid, r->tid, r->opcode, r->u.mark);
+            rc = etl_stream_mark(s, ticks, pid, r->tid, r->opcode, r->u.mark);
             break;
         default:
-            rc = etl_stream_thread(s, r->ticks, pid, r->tid,
+            rc = etl_stream_thread(s, ticks, pid, r->tid,
                                    r->kind == TRO_THREAD_START);
             break;
         }
@@ -106,7 +109,8 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-tro *tro_open(int fd, const char *path, uint32_t pid, char *err, size_t errlen)
+tro *tro_open(int fd, const char *path, uint32_t pid, const stamp_clock *clock,
+              char *err, size_t errlen)
 {
     tro *o = calloc(1, sizeof *o);
     if (!o) {
@@ -115,6 +119,7 @@ tro *tro_open(int fd, const char *path, uint32_t pid, char *err, size_t errlen)
     }
     mojo_error e;
     o->pid = pid;
+    o->clock = *clock;
     if (!(o->stream = etl_stream_open(fd, path, &e))) {
         snprintf(err, errlen, "%s", e.message);
         free(o);
@@ -211,9 +216,11 @@ static void free_tro(tro *o)
     free(o);
 }
 
-int tro_close(tro *o, uint64_t end_ticks, char *err, size_t errlen)
+int tro_close(tro *o, uint64_t end, char *err, size_t errlen)
 {
     finish_thread(o);
+    stamp_calibrate(&o->clock);
+    uint64_t end_ticks = stamp_ticks(&o->clock, end);
     int rc = 0;
     mojo_error e;
     /* Even after a write error: the header makes what was written readable. */

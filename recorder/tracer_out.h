@@ -13,6 +13,7 @@
 #define RECORDER_TRACER_OUT_H
 
 #include "mojo.h"
+#include "stamp.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +24,7 @@ enum {
 };
 
 typedef struct tro_rec {
-    uint64_t ticks;             /* 100 ns since the trace started */
+    uint64_t stamp;             /* when (stamp.h) */
     uint32_t tid;
     uint16_t kind;
     uint16_t opcode;            /* TRO_MARK: 0 point, 1 start, 2 stop */
@@ -46,9 +47,11 @@ typedef struct tro_chunk {
 typedef struct tro tro;
 
 /* Start the writer thread on fd (the caller's; not closed here). pid goes
- * into every event. NULL with err filled on failure. Frames and mark
- * strings the records point to must live until tro_close. */
-tro *tro_open(int fd, const char *path, uint32_t pid, char *err, size_t errlen);
+ * into every event; clock is the one the stamps come from (started). NULL
+ * with err filled on failure. Frames and mark strings the records point
+ * to must live until tro_close. */
+tro *tro_open(int fd, const char *path, uint32_t pid, const stamp_clock *clock,
+              char *err, size_t errlen);
 
 /* The chunk being filled: the hooks append with tro_next. */
 typedef struct tro_fill {
@@ -68,9 +71,10 @@ static inline tro_rec *tro_next(tro *o, tro_fill *f)
     return f->cur++;
 }
 
-/* Hand over what is left, wait for the writer, write the header; frees o.
- * Call without the GIL. 0, or -1 with err filled. */
-int tro_close(tro *o, uint64_t end_ticks, char *err, size_t errlen);
+/* Hand over what is left, wait for the writer, write the header (the
+ * trace ends at end, a stamp); frees o. Call without the GIL. 0, or -1
+ * with err filled. */
+int tro_close(tro *o, uint64_t end, char *err, size_t errlen);
 /* Stop the writer thread and free o, writing nothing more (the descriptor
  * is no longer the trace's). Call without the GIL. */
 void tro_cancel(tro *o);

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 33
+plan 36
 
 e2a() { "$BIN/etl2austin" "$1" > "$1.austin"; }
 
@@ -68,6 +68,16 @@ is "marks: begin, then the range's start and stop" "$(jq_py "$TMP/m.json" 'd["ma
 check shares "$TMP/m.austin" > "$TMP/m.shares"
 ok "marks: the range holds two thirds of phase's time (0.1 s of 0.15)" \
    within "$(jq_py "$TMP/m.shares" 'd.get("phase one", 0) / d.get("phase", 1)')" 0.55 0.8
+# The script times its own busy loops with time.perf_counter: the trace's
+# clock (the event times, at the header's PerfFreq) must agree.
+ok "marks: phase's two calls last 0.15 s by the trace's clock (0.15 to 0.16)" \
+   within "$(jq_py "$TMP/m.json" 'd["seconds"].get("phase", 0)')" 0.15 0.16
+# The same with the system clock per event instead of the TSC.
+ok "marks: records with the system clock (MOJO_RECORD_TSC=0)" \
+   env MOJO_RECORD_TSC=0 "$PYTHON" -m mojo_record -q --instrumented -o "$TMP/m0.etl" "$RDATA/marks.py"
+check etl "$TMP/m0.etl" > "$TMP/m0.json"
+ok "marks: 0.15 s by the system clock too (0.15 to 0.16)" \
+   within "$(jq_py "$TMP/m0.json" 'd["seconds"].get("phase", 0)')" 0.15 0.16
 
 # Children: a plain fork, multiprocessing fork and spawn, each traced into
 # its own file named with its pid.

@@ -311,7 +311,18 @@ def read_etl(path):
         off += bsize
 
 
+def perf_freq(path):
+    """Timestamp ticks per second: PerfFreq of the TRACE_LOGFILE_HEADER,
+    the first record of the first buffer (after its 72-byte buffer header
+    and 32-byte system header), at 256 with 64-bit pointers."""
+    with open(path, "rb") as f:
+        head = f.read(72 + 32 + 264)
+    return u64(head, 72 + 32 + 256)
+
+
 def cmd_etl(path):
+    freq = perf_freq(path)
+    seconds = collections.Counter()
     counts = collections.Counter()
     names = {}
     pushes = collections.Counter()
@@ -328,18 +339,24 @@ def cmd_etl(path):
             names[(pid, f["FunctionID"])] = f["Name"]
         elif name == "PythonFunctionPush":
             pushes[names.get((pid, f["FunctionID"]), "?")] += 1
-            stacks[(pid, tid)].append(f["FunctionID"])
+            stacks[(pid, tid)].append((f["FunctionID"], t))
         elif name == "PythonFunctionPop":
             st = stacks[(pid, tid)]
             if not st:
                 orphans += 1
-            elif st.pop() != f["FunctionID"]:
-                mismatched += 1
+            else:
+                fid, t0 = st.pop()
+                if fid != f["FunctionID"]:
+                    mismatched += 1
+                # time inside each call, summed (recursive calls count
+                # more than once)
+                seconds[names.get((pid, fid), "?")] += (t - t0) / freq
         elif name == "PythonMark":
             marks.append([opcode, f["Mark"]])
     json.dump({"events": dict(counts), "pushes": dict(pushes), "in_time_order": in_order,
                "pops_not_matching_top": mismatched, "pops_without_push": orphans,
-               "left_open": sum(len(s) for s in stacks.values()), "marks": marks},
+               "left_open": sum(len(s) for s in stacks.values()), "marks": marks,
+               "seconds": {k: round(v, 6) for k, v in seconds.items()}},
               sys.stdout, indent=1)
     print()
 
