@@ -160,6 +160,13 @@ def instrumented(opts, py, env, tmp):
         m = statistics.median(times[name])
         c = statistics.median(cpus[name])
         print("%-28s %8.3f %8.1fx %8.3f %8.1fx" % (name, m, m / base, c, c / cbase))
+    # The machine's speed drifts between runs (virtual machines): the
+    # ratio of runs made one after the other is steadier than a ratio of
+    # medians.
+    ours, cprof = times["mojo-record --instrumented"], times["cProfile"]
+    ratios = sorted(o / c for o, c in zip(ours, cprof))
+    print("mojo-record / cProfile, run by run: median %.2f (%.2f to %.2f)"
+          % (statistics.median(ratios), ratios[0], ratios[-1]))
     print("ETL written: %.1f MB into %s" % (os.path.getsize(etl) / 1e6, os.path.dirname(etl)))
     os.remove(etl)
 
