@@ -14,6 +14,7 @@ recorder_c = \
 	recorder/vmread.c recorder/vmread.h \
 	recorder/tracer.c recorder/tracer.h recorder/tracer_int.h recorder/tracer_mon.c \
 	recorder/tracer_out.c recorder/tracer_out.h \
+	recorder/tracer_site.c \
 	recorder/stamp.c recorder/stamp.h
 EXTRA_DIST += $(recorder_py) $(recorder_c) recorder/mojo-record.in recorder/README.md \
 	bench/record.py bench/record_workload.py bench/record_split.py bench/record_calls.py \

@@ -30,15 +30,21 @@ tracer *tr;
 static unsigned tr_generation;
 static Py_ssize_t code_extra_index = -1;
 
-/* What a code object's extra slot holds: its frame in one run's table. */
+/* What a code object's extra slot holds: its frame in one run's table,
+ * and the lines of its code units as call sites (line + 1; 0: not looked
+ * up yet), made on the first call from it. */
 typedef struct code_note {
     unsigned generation;
     const mojo_frame *frame;
+    uint32_t *lines;
+    Py_ssize_t units;
 } code_note;
 
 static void free_note(void *p)
 {
-    PyMem_RawFree(p);
+    code_note *note = p;
+    PyMem_RawFree(note->lines);
+    PyMem_RawFree(note);
 }
 
 /* ------------------------------------------------------------ frames */
@@ -76,7 +82,7 @@ const mojo_frame *tr_code_frame(PyCodeObject *code)
                                  MOJO_FRAME_PYTHON);
     if (!f)
         return NULL;
-    code_note *note = extra ? extra : PyMem_RawMalloc(sizeof *note);
+    code_note *note = extra ? extra : PyMem_RawCalloc(1, sizeof *note);
     if (note) {
         note->generation = tr->generation;
         note->frame = f;
@@ -86,6 +92,35 @@ const mojo_frame *tr_code_frame(PyCodeObject *code)
         }
     }
     return f;
+}
+
+uint32_t tr_site_line(const tr_site *s)
+{
+    void *extra = NULL;
+    if (code_get_extra((PyObject *)s->code, code_extra_index, &extra) != 0 || !extra) {
+        PyErr_Clear();
+        if (!tr_code_frame(s->code) ||    /* makes the note */
+            code_get_extra((PyObject *)s->code, code_extra_index, &extra) != 0 || !extra) {
+            PyErr_Clear();
+            return 0;
+        }
+    }
+    code_note *note = extra;
+    if (!note->lines) {
+        /* 3.11+: a code object's size counts its code units */
+        note->units = Py_SIZE(s->code);
+        note->lines = PyMem_RawCalloc((size_t)note->units + 1, sizeof *note->lines);
+        if (!note->lines)
+            return 0;
+    }
+    if (s->unit < 0 || s->unit >= note->units)
+        return 0;
+    uint32_t *slot = &note->lines[s->unit];
+    if (!*slot) {
+        int line = PyCode_Addr2Line(s->code, s->unit * TR_CODE_UNIT);
+        *slot = line > 0 ? (uint32_t)line + 1 : 1;
+    }
+    return *slot - 1;
 }
 
 /* A C function: its module (SourceFile) and qualified name, as
@@ -205,7 +240,8 @@ static size_t first_shown(const tr_thread *t)
     return from;
 }
 
-void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary)
+void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
+              uint32_t caller_line)
 {
     if (t->depth >= TR_MAX_DEPTH) {
         t->lost++;
@@ -239,7 +275,7 @@ void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary)
     const mojo_frame *caller = i > from ? t->stack[i - 1] : NULL;
     r->u.call.id = f->id + 1;
     r->u.call.caller = caller ? caller->id + 1 : 0;
-    r->u.call.line = caller && caller->line > 0 ? (uint32_t)caller->line : 0;
+    r->u.call.line = caller ? caller_line : 0;
     tr->sum.events++;
 }
 
@@ -308,16 +344,22 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
         return 0;
     const mojo_frame *f = NULL;
     int is_boundary = 0;
+    tr_site site;
+    uint32_t line = 0;
     switch (what) {
     case PyTrace_CALL: {
         PyCodeObject *code = PyFrame_GetCode(frame);
         f = tr_code_frame(code);
         is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
         Py_DECREF(code);
+        if (tr_site_below(frame, &site) == 0)
+            line = tr_site_line(&site);
         break;
     }
     case PyTrace_C_CALL:
         f = tr_cfunc_frame(arg);
+        if (tr_site_of(frame, &site) == 0)  /* the frame making the call */
+            line = tr_site_line(&site);
         break;
     case PyTrace_RETURN:
     case PyTrace_C_RETURN:
@@ -328,7 +370,7 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     }
     if (what == PyTrace_CALL || what == PyTrace_C_CALL) {
         if (f)
-            tr_enter(t, f, is_boundary);
+            tr_enter(t, f, is_boundary, line);
         else
             t->lost++;          /* out of memory: keep push and pop paired */
     } else {
@@ -380,8 +422,10 @@ void tr_seed_stack(tr_thread *t, PyFrameObject *leaf)
         const mojo_frame *fr = tr_code_frame(code);
         int is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
         Py_DECREF(code);
+        /* the caller, chain[i], is where it is now */
+        int line = i < n ? PyFrame_GetLineNumber(chain[i]) : 0;
         if (fr)
-            tr_enter(t, fr, is_boundary);
+            tr_enter(t, fr, is_boundary, line > 0 ? (uint32_t)line : 0);
         else
             t->lost++;
         Py_DECREF(chain[i - 1]);
@@ -443,8 +487,9 @@ PyObject *tr_thread_hook(PyObject *self, PyObject *args)
         return NULL;
     if (what && strcmp(what, "c_call") == 0 && tr->threads) {
         const mojo_frame *f = tr_cfunc_frame(arg);
+        int line = PyFrame_GetLineNumber((PyFrameObject *)frame);
         if (f)
-            tr_enter(tr->threads, f, 0);
+            tr_enter(tr->threads, f, 0, line > 0 ? (uint32_t)line : 0);
         else
             tr->threads->lost++;
     }

@@ -53,9 +53,27 @@ extern tracer *tr;
  * callable; NULL when out of memory. */
 const mojo_frame *tr_code_frame(PyCodeObject *code);
 const mojo_frame *tr_cfunc_frame(PyObject *callable);
-/* A function starts (PythonFunctionPush) or ends (PythonFunctionPop) on
- * thread t now; frames up to the boundary are kept but not written. */
-void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary);
+/* Where a call was made from: a code object (borrowed) and the code unit
+ * its frame is at. */
+typedef struct tr_site {
+    PyCodeObject *code;
+    int unit;
+} tr_site;
+#define TR_CODE_UNIT 2          /* bytes (_Py_CODEUNIT, internal in 3.13) */
+/* The Python frame below callee (NULL: the frame a sys.monitoring
+ * callback runs in), or frame itself; -1 when there is none. */
+int tr_site_below(PyFrameObject *callee, tr_site *out);
+int tr_site_of(PyFrameObject *frame, tr_site *out);
+/* The line of a site (CallerLine: the caller's current line, as
+ * PyFrame_GetLineNumber gives it), cached per code unit on the code
+ * object; 0 when unknown. */
+uint32_t tr_site_line(const tr_site *s);
+
+/* A function starts (PythonFunctionPush, called from caller_line) or ends
+ * (PythonFunctionPop) on thread t now; frames up to the boundary are kept
+ * but not written. */
+void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
+              uint32_t caller_line);
 void tr_leave(tr_thread *t);
 tr_thread *tr_new_thread(void);
 /* Push the frames running now, root first, from leaf outwards. */

@@ -2,8 +2,9 @@
  * at once (no per-thread bootstrap). A Python function is pushed when it
  * starts, resumes or has an exception thrown into it, and popped when it
  * returns, yields or unwinds, so generators and coroutines stay balanced.
- * A call of anything but a Python function pushes that callable, popped
- * at its C_RETURN or C_RAISE. */
+ * A call of a built-in function or method pushes that callable, popped at
+ * its C_RETURN or C_RAISE (types and other callables are not C calls to
+ * the profile callback either). */
 #include "config.h"
 #include "tracer_int.h"
 
@@ -44,11 +45,12 @@ static PyObject *done(void)
     Py_RETURN_NONE;
 }
 
-static int is_python_function(PyObject *callable)
+/* The callables whose calls are C calls: built-in functions and methods,
+ * as the profile callback reports them (3.11, and 3.12+'s legacy profiling
+ * that python-etwtrace uses); types and other callables are not. */
+static int is_c_function(PyObject *callable)
 {
-    if (PyFunction_Check(callable))
-        return 1;
-    return PyMethod_Check(callable) && PyFunction_Check(PyMethod_GET_FUNCTION(callable));
+    return PyCFunction_Check(callable) || Py_IS_TYPE(callable, &PyMethodDescr_Type);
 }
 
 /* PY_START, PY_RESUME, PY_THROW: (code, offset[, exception]) */
@@ -62,8 +64,10 @@ static PyObject *on_enter(PyObject *self, PyObject *const *args, Py_ssize_t narg
         return done();
     PyCodeObject *code = (PyCodeObject *)args[0];
     const mojo_frame *f = tr_code_frame(code);
+    tr_site site;
+    uint32_t line = tr_site_below(NULL, &site) == 0 ? tr_site_line(&site) : 0;
     if (f)
-        tr_enter(t, f, tr->boundary && (PyObject *)code == tr->boundary);
+        tr_enter(t, f, tr->boundary && (PyObject *)code == tr->boundary, line);
     else
         t->lost++;
     return done();
@@ -80,28 +84,34 @@ static PyObject *on_leave(PyObject *self, PyObject *const *args, Py_ssize_t narg
     return done();
 }
 
-/* CALL: (code, offset, callable, arg0) */
+/* CALL: (code, offset, callable, arg0); code and offset are the caller's
+ * (the offset in bytes). */
 static PyObject *on_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     int fresh;
     tr_thread *t;
-    if (!tr || nargs < 3 || is_python_function(args[2]) || !(t = this_thread(&fresh)))
+    if (!tr || nargs < 3 || !is_c_function(args[2]) || !(t = this_thread(&fresh)))
         return done();
     const mojo_frame *f = tr_cfunc_frame(args[2]);
+    uint32_t line = 0;
+    if (PyCode_Check(args[0]) && PyLong_Check(args[1])) {
+        tr_site site = {.code = (PyCodeObject *)args[0],
+                        .unit = (int)(PyLong_AsLong(args[1]) / TR_CODE_UNIT)};
+        line = tr_site_line(&site);
+    }
     if (f)
-        tr_enter(t, f, 0);
+        tr_enter(t, f, 0, line);
     else
         t->lost++;
     return done();
 }
 
-/* C_RETURN, C_RAISE: pop what on_call pushed (and only that: a callable
- * we took for Python code never pushed anything). */
+/* C_RETURN, C_RAISE: pop what on_call pushed (and only that). */
 static PyObject *on_c_leave(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     int fresh;
     tr_thread *t;
-    if (!tr || nargs < 3 || is_python_function(args[2]) || !(t = this_thread(&fresh)) || fresh)
+    if (!tr || nargs < 3 || !is_c_function(args[2]) || !(t = this_thread(&fresh)) || fresh)
         return done();
     if (!t->lost && (t->depth == 0 || t->stack[t->depth - 1]->kind != MOJO_FRAME_NATIVE))
         return done();

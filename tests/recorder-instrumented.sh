@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 36
+plan 37
 
 e2a() { "$BIN/etl2austin" "$1" > "$1.austin"; }
 
@@ -20,8 +20,8 @@ ok "C functions are traced too (time.perf_counter)" \
    test "$(jq_py "$TMP/q.shares" '"perf_counter" in d')" = True
 # Distinct root frames of an Austin text file.
 roots() { grep -v '^#' "$1" | grep -v '^$' | sed 's/ [-0-9,]*$//' | cut -d';' -f3 | sort -u; }
-is "stacks start at the script, not the launcher" "$(roots "$TMP/q.etl.austin" | sed 's|.*/||')" \
-   "quickstart.py:<module>:1"
+is "stacks start at the script, not the launcher" \
+   "$(roots "$TMP/q.etl.austin" | sed 's|.*/||' | cut -d: -f1,2 | sort -u)" "quickstart.py:<module>"
 ok "the summary names the events and the file" grep -q "events.*q.etl" "$TMP/err"
 
 ok "threads: records" record -q --instrumented -o t.etl "$RDATA/threads.py" 0.3
@@ -58,6 +58,13 @@ is "calls: each function announced once" \
    "$(jq_py "$TMP/c.json" 'd["events"]["PythonFunction"] == len(d["pushes"])')" True
 is "calls: one thread started and stopped" "$(jq_py "$TMP/c.json" 'd["events"]["PythonThread"]')" 2
 is "calls: events in time order" "$(jq_py "$TMP/c.json" 'd["in_time_order"]')" True
+# CallerLine is the caller's current line (python-etwtrace takes
+# PyFrame_GetLineNumber of the calling frame): the lines of the calls in
+# calls.py, read off the script (25: main(), 21: middle(20), 15: leaf(i),
+# 16: abs(total)).
+is "calls: CallerLine is the line of each call" \
+   "$(jq_py "$TMP/c.json" 'sorted(d["call_lines"].items())')" \
+   "[('<module>>main', [25]), ('main>middle', [21]), ('middle>abs', [16]), ('middle>leaf', [15])]"
 
 # Marks: PythonMark events; etl2austin --marks makes the range a frame.
 ok "marks: records" record -q --instrumented -o m.etl "$RDATA/marks.py"

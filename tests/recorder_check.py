@@ -323,6 +323,7 @@ def perf_freq(path):
 def cmd_etl(path):
     freq = perf_freq(path)
     seconds = collections.Counter()
+    sites = collections.defaultdict(set)
     counts = collections.Counter()
     names = {}
     pushes = collections.Counter()
@@ -339,6 +340,9 @@ def cmd_etl(path):
             names[(pid, f["FunctionID"])] = f["Name"]
         elif name == "PythonFunctionPush":
             pushes[names.get((pid, f["FunctionID"]), "?")] += 1
+            if f["Caller"]:
+                sites["%s>%s" % (names.get((pid, f["Caller"]), "?"),
+                                 names.get((pid, f["FunctionID"]), "?"))].add(f["CallerLine"])
             stacks[(pid, tid)].append((f["FunctionID"], t))
         elif name == "PythonFunctionPop":
             st = stacks[(pid, tid)]
@@ -356,7 +360,8 @@ def cmd_etl(path):
     json.dump({"events": dict(counts), "pushes": dict(pushes), "in_time_order": in_order,
                "pops_not_matching_top": mismatched, "pops_without_push": orphans,
                "left_open": sum(len(s) for s in stacks.values()), "marks": marks,
-               "seconds": {k: round(v, 6) for k, v in seconds.items()}},
+               "seconds": {k: round(v, 6) for k, v in seconds.items()},
+               "call_lines": {k: sorted(v) for k, v in sites.items()}},
               sys.stdout, indent=1)
     print()
 

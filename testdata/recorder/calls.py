@@ -1,7 +1,8 @@
 """Known call counts, for instrumented mode: main calls middle 50 times,
 each middle calls leaf 20 times (1000 in all) and the builtin abs once
-(a builtin function is a C call on every Python version; range, a type,
-is one on 3.12+ only)."""
+(built-in functions and methods are C calls; calling a type such as range
+is not one, on every version, as with the profile callback that
+python-etwtrace uses)."""
 
 
 def leaf(x):
