@@ -94,33 +94,41 @@ const mojo_frame *tr_code_frame(PyCodeObject *code)
     return f;
 }
 
-uint32_t tr_site_line(const tr_site *s)
+tr_caller tr_site_caller(const tr_site *s)
 {
+    tr_caller c = {NULL, 0};
     void *extra = NULL;
-    if (code_get_extra((PyObject *)s->code, code_extra_index, &extra) != 0 || !extra) {
+    if (code_get_extra((PyObject *)s->code, code_extra_index, &extra) != 0)
         PyErr_Clear();
-        if (!tr_code_frame(s->code) ||    /* makes the note */
-            code_get_extra((PyObject *)s->code, code_extra_index, &extra) != 0 || !extra) {
-            PyErr_Clear();
-            return 0;
-        }
-    }
     code_note *note = extra;
+    if (note && note->generation == tr->generation) {
+        c.fn = note->frame;
+    } else {                    /* makes the note, or brings it up to date */
+        c.fn = tr_code_frame(s->code);
+        extra = NULL;
+        if (!c.fn || code_get_extra((PyObject *)s->code, code_extra_index, &extra) != 0 ||
+            !extra) {
+            PyErr_Clear();
+            return c;
+        }
+        note = extra;
+    }
     if (!note->lines) {
         /* 3.11+: a code object's size counts its code units */
         note->units = Py_SIZE(s->code);
         note->lines = PyMem_RawCalloc((size_t)note->units + 1, sizeof *note->lines);
         if (!note->lines)
-            return 0;
+            return c;
     }
     if (s->unit < 0 || s->unit >= note->units)
-        return 0;
+        return c;
     uint32_t *slot = &note->lines[s->unit];
     if (!*slot) {
         int line = PyCode_Addr2Line(s->code, s->unit * TR_CODE_UNIT);
         *slot = line > 0 ? (uint32_t)line + 1 : 1;
     }
-    return *slot - 1;
+    c.line = *slot - 1;
+    return c;
 }
 
 /* A C function: its module (SourceFile) and qualified name, as
@@ -241,7 +249,7 @@ static size_t first_shown(const tr_thread *t)
 }
 
 void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
-              uint32_t caller_line)
+              tr_caller caller)
 {
     if (t->depth >= TR_MAX_DEPTH) {
         t->lost++;
@@ -267,15 +275,19 @@ void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
     size_t from = first_shown(t);
     if (t->hidden || i < from || tr->failed)
         return;
-    if (announce(f, t->tid) != 0)
+    /* The calling frame's function, as python-etwtrace names it (for a
+     * Python function called from C, the Python frame below the C
+     * function); none for the first frame shown. */
+    const mojo_frame *below = i > from ? t->stack[i - 1] : NULL;
+    const mojo_frame *cf = below && caller.fn ? caller.fn : below;
+    if (announce(f, t->tid) != 0 || (cf && cf != below && announce(cf, t->tid) != 0))
         return;
     tro_rec *r = record(TRO_PUSH, t->tid);
     if (!r)
         return;
-    const mojo_frame *caller = i > from ? t->stack[i - 1] : NULL;
     r->u.call.id = f->id + 1;
-    r->u.call.caller = caller ? caller->id + 1 : 0;
-    r->u.call.line = caller ? caller_line : 0;
+    r->u.call.caller = cf ? cf->id + 1 : 0;
+    r->u.call.line = cf ? caller.line : 0;
     tr->sum.events++;
 }
 
@@ -345,7 +357,7 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     const mojo_frame *f = NULL;
     int is_boundary = 0;
     tr_site site;
-    uint32_t line = 0;
+    tr_caller caller = {NULL, 0};
     switch (what) {
     case PyTrace_CALL: {
         PyCodeObject *code = PyFrame_GetCode(frame);
@@ -353,13 +365,13 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
         is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
         Py_DECREF(code);
         if (tr_site_below(frame, &site) == 0)
-            line = tr_site_line(&site);
+            caller = tr_site_caller(&site);
         break;
     }
     case PyTrace_C_CALL:
         f = tr_cfunc_frame(arg);
         if (tr_site_of(frame, &site) == 0)  /* the frame making the call */
-            line = tr_site_line(&site);
+            caller = tr_site_caller(&site);
         break;
     case PyTrace_RETURN:
     case PyTrace_C_RETURN:
@@ -370,7 +382,7 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     }
     if (what == PyTrace_CALL || what == PyTrace_C_CALL) {
         if (f)
-            tr_enter(t, f, is_boundary, line);
+            tr_enter(t, f, is_boundary, caller);
         else
             t->lost++;          /* out of memory: keep push and pop paired */
     } else {
@@ -425,7 +437,7 @@ void tr_seed_stack(tr_thread *t, PyFrameObject *leaf)
         /* the caller, chain[i], is where it is now */
         int line = i < n ? PyFrame_GetLineNumber(chain[i]) : 0;
         if (fr)
-            tr_enter(t, fr, is_boundary, line > 0 ? (uint32_t)line : 0);
+            tr_enter(t, fr, is_boundary, (tr_caller){NULL, line > 0 ? (uint32_t)line : 0});
         else
             t->lost++;
         Py_DECREF(chain[i - 1]);
@@ -489,7 +501,7 @@ PyObject *tr_thread_hook(PyObject *self, PyObject *args)
         const mojo_frame *f = tr_cfunc_frame(arg);
         int line = PyFrame_GetLineNumber((PyFrameObject *)frame);
         if (f)
-            tr_enter(tr->threads, f, 0, line > 0 ? (uint32_t)line : 0);
+            tr_enter(tr->threads, f, 0, (tr_caller){NULL, line > 0 ? (uint32_t)line : 0});
         else
             tr->threads->lost++;
     }

@@ -64,16 +64,22 @@ typedef struct tr_site {
  * callback runs in), or frame itself; -1 when there is none. */
 int tr_site_below(PyFrameObject *callee, tr_site *out);
 int tr_site_of(PyFrameObject *frame, tr_site *out);
-/* The line of a site (CallerLine: the caller's current line, as
- * PyFrame_GetLineNumber gives it), cached per code unit on the code
- * object; 0 when unknown. */
-uint32_t tr_site_line(const tr_site *s);
+/* Who calls, for PythonFunctionPush's Caller and CallerLine: the calling
+ * frame's function (NULL: the function below on the thread's stack) and
+ * its current line (0: unknown). */
+typedef struct tr_caller {
+    const mojo_frame *fn;
+    uint32_t line;
+} tr_caller;
+/* The caller at a site: its function, and the line of the site (as
+ * PyFrame_GetLineNumber gives it) cached per code unit on the code
+ * object. */
+tr_caller tr_site_caller(const tr_site *s);
 
-/* A function starts (PythonFunctionPush, called from caller_line) or ends
- * (PythonFunctionPop) on thread t now; frames up to the boundary are kept
- * but not written. */
+/* A function starts (PythonFunctionPush) or ends (PythonFunctionPop) on
+ * thread t now; frames up to the boundary are kept but not written. */
 void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
-              uint32_t caller_line);
+              tr_caller caller);
 void tr_leave(tr_thread *t);
 tr_thread *tr_new_thread(void);
 /* Push the frames running now, root first, from leaf outwards. */

@@ -65,9 +65,11 @@ static PyObject *on_enter(PyObject *self, PyObject *const *args, Py_ssize_t narg
     PyCodeObject *code = (PyCodeObject *)args[0];
     const mojo_frame *f = tr_code_frame(code);
     tr_site site;
-    uint32_t line = tr_site_below(NULL, &site) == 0 ? tr_site_line(&site) : 0;
+    tr_caller caller = {NULL, 0};
+    if (tr_site_below(NULL, &site) == 0)
+        caller = tr_site_caller(&site);
     if (f)
-        tr_enter(t, f, tr->boundary && (PyObject *)code == tr->boundary, line);
+        tr_enter(t, f, tr->boundary && (PyObject *)code == tr->boundary, caller);
     else
         t->lost++;
     return done();
@@ -93,14 +95,14 @@ static PyObject *on_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     if (!tr || nargs < 3 || !is_c_function(args[2]) || !(t = this_thread(&fresh)))
         return done();
     const mojo_frame *f = tr_cfunc_frame(args[2]);
-    uint32_t line = 0;
+    tr_caller caller = {NULL, 0};
     if (PyCode_Check(args[0]) && PyLong_Check(args[1])) {
         tr_site site = {.code = (PyCodeObject *)args[0],
                         .unit = (int)(PyLong_AsLong(args[1]) / TR_CODE_UNIT)};
-        line = tr_site_line(&site);
+        caller = tr_site_caller(&site);
     }
     if (f)
-        tr_enter(t, f, 0, line);
+        tr_enter(t, f, 0, caller);
     else
         t->lost++;
     return done();

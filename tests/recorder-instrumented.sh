@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 37
+plan 40
 
 e2a() { "$BIN/etl2austin" "$1" > "$1.austin"; }
 
@@ -65,6 +65,15 @@ is "calls: events in time order" "$(jq_py "$TMP/c.json" 'd["in_time_order"]')" T
 is "calls: CallerLine is the line of each call" \
    "$(jq_py "$TMP/c.json" 'sorted(d["call_lines"].items())')" \
    "[('<module>>main', [25]), ('main>middle', [21]), ('middle>abs', [16]), ('middle>leaf', [15])]"
+# A Python function called by a C function: its Caller is the Python
+# frame below (python-etwtrace's PyFrame_GetBack), not the C function.
+ok "callbacks: records" record -q --instrumented -o cb.etl "$RDATA/callbacks.py"
+check etl "$TMP/cb.etl" > "$TMP/cb.json"
+is "callbacks: sorted 3 times, key 9 times" \
+   "$(jq_py "$TMP/cb.json" '[d["pushes"].get(k) for k in ("sorted", "key")]')" "[3, 9]"
+is "callbacks: key's caller is main, at the line of the sorted call" \
+   "$(jq_py "$TMP/cb.json" 'sorted(d["call_lines"].items())')" \
+   "[('<module>>main', [17]), ('main>key', [14]), ('main>sorted', [14])]"
 
 # Marks: PythonMark events; etl2austin --marks makes the range a frame.
 ok "marks: records" record -q --instrumented -o m.etl "$RDATA/marks.py"
