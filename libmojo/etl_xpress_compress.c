@@ -140,9 +140,11 @@ static inline uint64_t equal_bits(const uint8_t *p, size_t n, size_t dist)
 /* Bits of [from, to) within the 64 from base, set. */
 static inline uint64_t range_bits(size_t base, size_t from, size_t to)
 {
+    if (to <= base)
+        return 0;
     size_t lo = from > base ? from - base : 0;
     size_t hi = to - base < 64 ? to - base : 64;
-    if (to <= base || lo >= 64 || lo >= hi)
+    if (lo >= hi)
         return 0;
     uint64_t upto = hi == 64 ? ~0ull : (1ull << hi) - 1;
     return upto & ~((1ull << lo) - 1);
@@ -168,9 +170,9 @@ void etl_xpress_repeat(etl_xpress_enc *z, const uint8_t *p, size_t n,
     for (size_t base = 0; base < n; base += 64) {
         size_t w = n - base < 64 ? n - base : 64;
         uint64_t known = range_bits(base, same_from, same_to);
-        uint64_t full = w == 64 ? ~0ull : (1ull << w) - 1;
-        uint64_t eq = known == full ? full
-                                    : known | equal_bits(p + base, w, dist);
+        uint64_t all = w == 64 ? ~0ull : (1ull << w) - 1;
+        uint64_t eq = known == all ? all
+                                   : known | equal_bits(p + base, w, dist);
         size_t k = 0;
         while (k < w) {
             uint64_t rest = eq >> k;  /* k < 64 */
@@ -186,7 +188,7 @@ void etl_xpress_repeat(etl_xpress_enc *z, const uint8_t *p, size_t n,
                 if (end - at >= 3) {
                     if (!put_literals(z, p + lit, at - lit) ||
                         !put_match(z, dist, end - at))
-                        goto full;
+                        goto no_room;
                     lit = end;
                 }
             } else {                /* skip to the next 1 */
@@ -200,7 +202,7 @@ void etl_xpress_repeat(etl_xpress_enc *z, const uint8_t *p, size_t n,
     }
     if (put_literals(z, p + lit, n - lit))
         return;
-full:
+no_room:
     z->full = true;
 }
 
