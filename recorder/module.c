@@ -297,14 +297,16 @@ done:
 static PyObject *py_trace_start(PyObject *self, PyObject *args)
 {
     const char *path;
-    PyObject *boundary = Py_None;
-    if (!PyArg_ParseTuple(args, "s|O", &path, &boundary))
+    PyObject *boundary = Py_None, *curtain = Py_None;
+    if (!PyArg_ParseTuple(args, "s|OO", &path, &boundary, &curtain))
         return NULL;
-    if (boundary != Py_None && !PyCode_Check(boundary))
-        return PyErr_Format(PyExc_TypeError, "boundary must be a code object");
+    if ((boundary != Py_None && !PyCode_Check(boundary)) ||
+        (curtain != Py_None && !PyCode_Check(curtain)))
+        return PyErr_Format(PyExc_TypeError, "boundary and curtain must be code objects");
     if (rec_active())
         return PyErr_Format(PyExc_RuntimeError, "mojo_record is already sampling");
-    if (tr_start(path, boundary == Py_None ? NULL : boundary) != 0)
+    if (tr_start(path, boundary == Py_None ? NULL : boundary,
+                 curtain == Py_None ? NULL : curtain) != 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -364,7 +366,9 @@ static PyMethodDef methods[] = {
     { "walk_self", py_walk_self, METH_NOARGS, "Test hook: the calling thread's stack." },
     { "info", py_info, METH_NOARGS, "Build and run-time facts." },
     { "trace_start", py_trace_start, METH_VARARGS,
-      "trace_start(path, boundary=None): trace every call into an ETL file." },
+      "trace_start(path, boundary=None, curtain=None): trace every call into an\n"
+      "ETL file; frames of boundary and below, and of curtain and above, are\n"
+      "left out." },
     { "trace_stop", py_trace_stop, METH_NOARGS, "Stop tracing, write the file; the counters." },
     { "trace_active", py_trace_active, METH_NOARGS, "Whether tracing is on." },
     { "trace_forget", py_trace_forget, METH_NOARGS,

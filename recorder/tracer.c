@@ -248,8 +248,7 @@ static size_t first_shown(const tr_thread *t)
     return from;
 }
 
-void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
-              tr_caller caller)
+void tr_enter(tr_thread *t, const mojo_frame *f, int role, tr_caller caller)
 {
     if (t->depth >= TR_MAX_DEPTH) {
         t->lost++;
@@ -267,13 +266,15 @@ void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
     }
     size_t i = t->depth;
     t->stack[t->depth++] = f;
-    if (is_boundary) {          /* the program starts above this frame */
+    if (role == TR_BOUNDARY) {  /* the program starts above this frame */
         t->shown = t->depth;
         t->hidden = 0;
         return;
     }
+    if (role == TR_CURTAIN && i < t->curtain)
+        t->curtain = i;
     size_t from = first_shown(t);
-    if (t->hidden || i < from || tr->failed)
+    if (t->hidden || i < from || i >= t->curtain || tr->failed)
         return;
     /* The calling frame's function, as python-etwtrace names it (for a
      * Python function called from C, the Python frame below the C
@@ -300,7 +301,7 @@ void tr_leave(tr_thread *t)
     if (t->depth == 0)          /* a frame that started before tracing */
         return;
     size_t i = t->depth - 1;
-    if (!t->hidden && i >= first_shown(t)) {
+    if (!t->hidden && i >= first_shown(t) && i < t->curtain) {
         tro_rec *r = record(TRO_POP, t->tid);
         if (r) {
             r->u.call.id = t->stack[i]->id + 1;
@@ -310,6 +311,8 @@ void tr_leave(tr_thread *t)
     t->depth--;
     if (t->shown > 0 && t->depth < t->shown)
         t->hidden = 1;          /* the boundary frame returned */
+    if (t->depth <= t->curtain)
+        t->curtain = SIZE_MAX;  /* the curtain frame returned */
 }
 
 int tr_mark(const char *kind, const char *name)
@@ -355,14 +358,14 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     if (!t)
         return 0;
     const mojo_frame *f = NULL;
-    int is_boundary = 0;
+    int role = TR_PLAIN;
     tr_site site;
     tr_caller caller = {NULL, 0};
     switch (what) {
     case PyTrace_CALL: {
         PyCodeObject *code = PyFrame_GetCode(frame);
         f = tr_code_frame(code);
-        is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
+        role = tr_code_role(code);
         Py_DECREF(code);
         if (tr_site_below(frame, &site) == 0)
             caller = tr_site_caller(&site);
@@ -382,7 +385,7 @@ static int on_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg
     }
     if (what == PyTrace_CALL || what == PyTrace_C_CALL) {
         if (f)
-            tr_enter(t, f, is_boundary, caller);
+            tr_enter(t, f, role, caller);
         else
             t->lost++;          /* out of memory: keep push and pop paired */
     } else {
@@ -409,6 +412,7 @@ tr_thread *tr_new_thread(void)
     if (!t)
         return NULL;
     t->tid = (uint32_t)PyThread_get_thread_native_id();
+    t->curtain = SIZE_MAX;
     t->next = tr->threads;
     tr->threads = t;
     tr->sum.threads++;
@@ -432,12 +436,12 @@ void tr_seed_stack(tr_thread *t, PyFrameObject *leaf)
     for (size_t i = n; i > 0; i--) {
         PyCodeObject *code = PyFrame_GetCode(chain[i - 1]);
         const mojo_frame *fr = tr_code_frame(code);
-        int is_boundary = tr->boundary && (PyObject *)code == tr->boundary;
+        int role = tr_code_role(code);
         Py_DECREF(code);
         /* the caller, chain[i], is where it is now */
         int line = i < n ? PyFrame_GetLineNumber(chain[i]) : 0;
         if (fr)
-            tr_enter(t, fr, is_boundary, (tr_caller){NULL, line > 0 ? (uint32_t)line : 0});
+            tr_enter(t, fr, role, (tr_caller){NULL, line > 0 ? (uint32_t)line : 0});
         else
             t->lost++;
         Py_DECREF(chain[i - 1]);
@@ -501,7 +505,7 @@ PyObject *tr_thread_hook(PyObject *self, PyObject *args)
         const mojo_frame *f = tr_cfunc_frame(arg);
         int line = PyFrame_GetLineNumber((PyFrameObject *)frame);
         if (f)
-            tr_enter(tr->threads, f, 0, (tr_caller){NULL, line > 0 ? (uint32_t)line : 0});
+            tr_enter(tr->threads, f, TR_PLAIN, (tr_caller){NULL, line > 0 ? (uint32_t)line : 0});
         else
             tr->threads->lost++;
     }
@@ -522,12 +526,13 @@ static void tracer_free(tracer *t)
     free(t->cfuncs);
     free(t->announced);
     Py_XDECREF(t->boundary);
+    Py_XDECREF(t->curtain);
     if (t->frames)
         mojo_frames_unref(t->frames);
     free(t);
 }
 
-int tr_start(const char *path, PyObject *boundary)
+int tr_start(const char *path, PyObject *boundary, PyObject *curtain)
 {
     if (tr) {
         PyErr_SetString(PyExc_RuntimeError, "mojo_record is already tracing");
@@ -569,6 +574,8 @@ int tr_start(const char *path, PyObject *boundary)
     t->fill = tro_filling(t->out);
     t->boundary = boundary;
     Py_XINCREF(boundary);
+    t->curtain = curtain;
+    Py_XINCREF(curtain);
     t->generation = ++tr_generation;
     tr = t;
     PyFrameObject *leaf = PyEval_GetFrame();   /* borrowed */

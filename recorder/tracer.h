@@ -25,9 +25,10 @@ typedef struct tr_summary {
 } tr_summary;
 
 /* Start tracing into an ETL file at path. boundary: a code object whose
- * frames and callers are left out (the launcher's), or NULL. Sets a Python
- * exception and returns -1 on failure. */
-int tr_start(const char *path, PyObject *boundary);
+ * frames and callers are left out (the launcher's), or NULL; curtain: one
+ * whose frames and callees are left out (the recorder's SIGTERM handler),
+ * or NULL. Sets a Python exception and returns -1 on failure. */
+int tr_start(const char *path, PyObject *boundary, PyObject *curtain);
 /* Stop and write the file; -1 with a Python exception on failure. */
 int tr_stop(tr_summary *out);
 int tr_active(void);

@@ -20,6 +20,9 @@ typedef struct tr_thread {
                                    frames up to the boundary are hidden */
     int hidden;                 /* waiting for the boundary: nothing shown */
     size_t lost;                /* pushes past TR_MAX_DEPTH, popped silently */
+    size_t curtain;             /* stack[curtain..] is the recorder's own
+                                   (its SIGTERM handler): not written;
+                                   SIZE_MAX: none */
     struct tr_thread *next;
 } tr_thread;
 
@@ -38,6 +41,7 @@ typedef struct tracer {
     uint8_t *announced;         /* by frame id: PythonFunction written */
     size_t announced_cap;
     PyObject *boundary;         /* strong reference, or NULL */
+    PyObject *curtain;          /* strong reference, or NULL */
     unsigned generation;        /* tells this run's code extras from older ones */
     stamp_clock clock;          /* event times */
     tr_thread *threads;
@@ -76,10 +80,20 @@ typedef struct tr_caller {
  * object. */
 tr_caller tr_site_caller(const tr_site *s);
 
+/* What a code object's frames mean to the tracer: the program's, the
+ * boundary (the program starts above it), or the curtain (it and what it
+ * calls are the recorder's). */
+enum { TR_PLAIN, TR_BOUNDARY, TR_CURTAIN };
+static inline int tr_code_role(PyCodeObject *code)
+{
+    return (PyObject *)code == tr->boundary ? TR_BOUNDARY
+         : (PyObject *)code == tr->curtain ? TR_CURTAIN : TR_PLAIN;
+}
+
 /* A function starts (PythonFunctionPush) or ends (PythonFunctionPop) on
- * thread t now; frames up to the boundary are kept but not written. */
-void tr_enter(tr_thread *t, const mojo_frame *f, int is_boundary,
-              tr_caller caller);
+ * thread t now, its frame's role as tr_code_role gives it; frames up to
+ * the boundary and from the curtain on are kept but not written. */
+void tr_enter(tr_thread *t, const mojo_frame *f, int role, tr_caller caller);
 void tr_leave(tr_thread *t);
 tr_thread *tr_new_thread(void);
 /* Push the frames running now, root first, from leaf outwards. */

@@ -69,7 +69,7 @@ static PyObject *on_enter(PyObject *self, PyObject *const *args, Py_ssize_t narg
     if (tr_site_below(NULL, &site) == 0)
         caller = tr_site_caller(&site);
     if (f)
-        tr_enter(t, f, tr->boundary && (PyObject *)code == tr->boundary, caller);
+        tr_enter(t, f, tr_code_role(code), caller);
     else
         t->lost++;
     return done();
@@ -102,7 +102,7 @@ static PyObject *on_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         caller = tr_site_caller(&site);
     }
     if (f)
-        tr_enter(t, f, 0, caller);
+        tr_enter(t, f, TR_PLAIN, caller);
     else
         t->lost++;
     return done();

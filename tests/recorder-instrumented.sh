@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/recorder_common.sh"
 skip_all_unless_built
-plan 40
+plan 46
 
 e2a() { "$BIN/etl2austin" "$1" > "$1.austin"; }
 
@@ -94,6 +94,22 @@ ok "marks: records with the system clock (MOJO_RECORD_TSC=0)" \
 check etl "$TMP/m0.etl" > "$TMP/m0.json"
 ok "marks: 0.15 s by the system clock too (0.15 to 0.16)" \
    within "$(jq_py "$TMP/m0.json" 'd["seconds"].get("phase", 0)')" 0.15 0.16
+
+# Signals: the status is the signal's, and the trace is complete (every
+# push popped, the header written), with the program's functions only
+# (the recorder's SIGTERM handler stays out of it).
+for sig in SIGTERM SIGINT; do
+    want=143; [ "$sig" = SIGINT ] && want=130
+    is "$sig: the status is the signal's" \
+       "$(cd "$TMP" && "$PYTHON" "$RUNSIG" $sig ready -- "$PYTHON" -m mojo_record -q --instrumented \
+          -o "$sig.etl" "$RDATA/endless.py" 2>/dev/null)" $want
+    check etl "$TMP/$sig.etl" > "$TMP/$sig.json"
+    is "$sig: every push popped, nothing left open" \
+       "$(jq_py "$TMP/$sig.json" '[d["pops_not_matching_top"], d["pops_without_push"], d["left_open"], d["events"]["PythonFunctionPush"] > 1000]')" \
+       "[0, 0, 0, True]"
+    is "$sig: the program's functions only" \
+       "$(jq_py "$TMP/$sig.json" 'sorted(d["pushes"])')" "['<module>', 'perf_counter', 'print', 'spin_forever']"
+done
 
 # Children: a plain fork, multiprocessing fork and spawn, each traced into
 # its own file named with its pid.
