@@ -148,6 +148,46 @@ static int read_buffer_header(etl_file *f, size_t off, etl_buffer *b,
     return MOJO_OK;
 }
 
+/* b's first record time into b->first_ts (has_first: there is one and it
+ * parses). A compressed buffer inflates its first PREFIX bytes, all of it
+ * when the record is longer. -1 when it does not inflate. */
+#define PREFIX 4096
+static int first_record(const etl_file *f, etl_buffer *b)
+{
+    uint8_t head[PREFIX];
+    uint8_t *all = NULL;
+    const uint8_t *p = b->data;
+    size_t avail = b->len;
+    etl_record rec;
+    const char *why;
+    if (b->compressed) {
+        const uint8_t *src = f->data + b->offset + ETL_BUF_HEADER_SIZE;
+        avail = b->len < PREFIX ? b->len : PREFIX;
+        if (etl_xpress_decompress_prefix(src, b->size - ETL_BUF_HEADER_SIZE,
+                                         head, avail) != 0)
+            return -1;
+        p = head;
+        if (avail < b->len && etl_record_parse(p, avail, &rec, &why) <= 0) {
+            if (!(all = malloc(b->len)))  /* cut short: take it all */
+                return 0;                 /* (the merge says so later) */
+            if (etl_buffer_inflate(f, b, all) != 0) {
+                free(all);
+                return -1;
+            }
+            p = all;
+            avail = b->len;
+        }
+    } else {
+        b->data = f->data + b->offset + ETL_BUF_HEADER_SIZE;
+    }
+    b->has_first = etl_record_parse(p, avail, &rec, &why) > 0;
+    b->first_ts = b->has_first ? rec.ts : 0;
+    free(all);
+    if (b->compressed)
+        b->data = NULL;
+    return 0;
+}
+
 /* Problems after the first buffer are kept for later: what came before
  * them is still read. */
 static void keep_late(etl_file *f, const mojo_error *e)
@@ -168,9 +208,9 @@ int etl_file_load(etl_file *f, const char *name, uint8_t *data, size_t size,
         return MOJO_ERROR;
     }
 
-    /* Pass 1: buffer headers, and how much inflating they need. */
+    /* Pass 1: buffer headers. */
     size_t cap = 0, off = 0;
-    uint64_t inflated = 0;
+    bool compressed = false;
     mojo_error e;
     while (off < size) {
         etl_buffer b;
@@ -182,21 +222,12 @@ int etl_file_load(etl_file *f, const char *name, uint8_t *data, size_t size,
             keep_late(f, &e);
             break;
         }
-        if (b.compressed) {
-            if (f->nbufs == 0) {
-                mojo_error_set(err, MOJO_E_FORMAT, name, ETL_BUF_FLAGS,
-                               "the header buffer is marked compressed");
-                return MOJO_ERROR;
-            }
-            if (inflated + b.len > ETL_MAX_INFLATED) {
-                mojo_error_set(&e, MOJO_E_LIMIT, name, off,
-                               "more than %llu bytes once inflated",
-                               (unsigned long long)ETL_MAX_INFLATED);
-                keep_late(f, &e);
-                break;
-            }
-            inflated += b.len;
+        if (b.compressed && f->nbufs == 0) {
+            mojo_error_set(err, MOJO_E_FORMAT, name, ETL_BUF_FLAGS,
+                           "the header buffer is marked compressed");
+            return MOJO_ERROR;
         }
+        compressed |= b.compressed;
         if (!mojo_grow((void **)&f->bufs, &cap, f->nbufs + 1, sizeof b)) {
             mojo_error_set(err, MOJO_E_NOMEM, name, off, "out of memory");
             return MOJO_ERROR;
@@ -214,9 +245,8 @@ int etl_file_load(etl_file *f, const char *name, uint8_t *data, size_t size,
                        f->nbufs);
         keep_late(f, &e);
     }
-
-    /* Pass 2: inflate. Format 3 (XPRESS) is the only one seen in ETL. */
-    if (inflated) {
+    /* Format 3 (XPRESS) is the only one seen in ETL. */
+    if (compressed) {
         unsigned format = etl_u32(f->data + ETL_BUF_STATE) & 0xFFFF;
         if (format != 3 && format != 0) {
             mojo_error_set(err, MOJO_E_FORMAT, name, ETL_BUF_STATE,
@@ -224,39 +254,32 @@ int etl_file_load(etl_file *f, const char *name, uint8_t *data, size_t size,
                            "supported", format);
             return MOJO_ERROR;
         }
-        if (!(f->inflated = malloc((size_t)inflated))) {
-            mojo_error_set(err, MOJO_E_NOMEM, name, 0,
-                           "out of memory inflating %llu bytes",
-                           (unsigned long long)inflated);
-            return MOJO_ERROR;
-        }
-        f->inflated_size = (size_t)inflated;
     }
-    size_t at = 0;
+
+    /* Pass 2: each buffer's first record time, for the merge (compressed
+     * buffers inflate only as far as that record). */
     for (size_t i = 0; i < f->nbufs; i++) {
-        etl_buffer *b = &f->bufs[i];
-        if (!b->compressed)
-            continue;
-        const uint8_t *src = f->data + b->offset + ETL_BUF_HEADER_SIZE;
-        if (etl_xpress_decompress(src, b->size - ETL_BUF_HEADER_SIZE,
-                                  f->inflated + at, b->len) != 0) {
-            mojo_error_set(&e, MOJO_E_FORMAT, name, b->offset,
+        if (first_record(f, &f->bufs[i]) != 0) {
+            mojo_error_set(&e, MOJO_E_FORMAT, name, f->bufs[i].offset,
                            "compressed buffer does not inflate to %u bytes",
-                           (unsigned)b->len);
+                           (unsigned)f->bufs[i].len);
             keep_late(f, &e);
             f->nbufs = i;  /* keep the buffers before it */
             break;
         }
-        b->data = f->inflated + at;
-        at += b->len;
     }
     return MOJO_OK;
+}
+
+int etl_buffer_inflate(const etl_file *f, const etl_buffer *b, uint8_t *dst)
+{
+    return etl_xpress_decompress(f->data + b->offset + ETL_BUF_HEADER_SIZE,
+                                 b->size - ETL_BUF_HEADER_SIZE, dst, b->len);
 }
 
 void etl_file_free(etl_file *f)
 {
     free(f->data);
-    free(f->inflated);
     free(f->bufs);
     memset(f, 0, sizeof *f);
 }

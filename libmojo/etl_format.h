@@ -3,9 +3,10 @@
  * An ETL file is a sequence of buffers, each with a 72-byte buffer header
  * and 8-byte aligned records up to the header's Offset. The first record
  * of the first buffer is the logfile header. Compressed buffers (XPRESS
- * plain LZ77) are inflated once at load. Records of different buffers
- * (one per CPU and session) overlap in time; etl_merge yields them in time
- * order. Everything is little-endian.
+ * plain LZ77) are inflated as the merge reaches them: only the file and
+ * the buffers overlapping the current time are in memory. Records of
+ * different buffers (one per CPU and session) overlap in time; etl_merge
+ * yields them in time order. Everything is little-endian.
  */
 #ifndef MOJO_ETL_FORMAT_H
 #define MOJO_ETL_FORMAT_H
@@ -110,9 +111,8 @@ enum {
 #define ETL_LOG_FIXED32 272
 
 /* Caps on sizes read from a file. */
-#define ETL_MAX_INPUT     ((uint64_t)1 << 32)  /* whole (inflated) file */
+#define ETL_MAX_INPUT     ((uint64_t)1 << 32)  /* the whole file */
 #define ETL_MAX_BUFFER    (64u << 20)           /* one buffer */
-#define ETL_MAX_INFLATED  ((uint64_t)1 << 32)  /* all inflated payloads */
 
 /* ------------------------------------------------------------- file */
 
@@ -140,7 +140,10 @@ typedef struct etl_logfile {
 
 typedef struct etl_buffer {
     uint64_t offset;        /* of its buffer header in the file */
-    const uint8_t *data;    /* payload: the bytes after the buffer header */
+    const uint8_t *data;    /* payload: the bytes after the buffer header;
+                               NULL when compressed (etl_buffer_inflate) */
+    int64_t first_ts;       /* its first record's time, if has_first */
+    bool has_first;         /* (false: no record, or the first malformed) */
     uint32_t len;           /* payload bytes (Offset - 72) */
     uint32_t size;          /* BufferSize: bytes it takes in the file */
     uint16_t cpu, logger, flags, type;
@@ -152,8 +155,6 @@ typedef struct etl_file {
     const char *name;
     uint8_t *data;          /* the whole input */
     size_t size;
-    uint8_t *inflated;      /* decompressed payloads, one block */
-    size_t inflated_size;
     etl_logfile log;
     etl_buffer *bufs;
     size_t nbufs;
@@ -168,6 +169,12 @@ typedef struct etl_file {
 MOJO_HIDDEN int etl_file_load(etl_file *f, const char *name, uint8_t *data,
                               size_t size, mojo_error *err);
 MOJO_HIDDEN void etl_file_free(etl_file *f);
+/* A compressed buffer's payload into dst[0..b->len). 0, or -1 when it does
+ * not inflate to that size. Compressed buffers are inflated as the merge
+ * reaches them, one at a time per buffer overlapping in time: memory
+ * stays bounded whatever the file's length. */
+MOJO_HIDDEN int etl_buffer_inflate(const etl_file *f, const etl_buffer *b,
+                                   uint8_t *dst);
 /* File offset of byte off of buffer b's payload ("inflated" buffers give
  * their header's offset). */
 MOJO_HIDDEN uint64_t etl_file_offset(const etl_buffer *b, size_t off);
@@ -178,6 +185,9 @@ MOJO_HIDDEN int64_t etl_ts_to_us(const etl_logfile *log, int64_t ts);
  * Returns 0, or -1 when the stream is malformed or ends early. */
 MOJO_HIDDEN int etl_xpress_decompress(const uint8_t *src, size_t n,
                                       uint8_t *dst, size_t want);
+/* The first want bytes of the output only (a match may be cut). */
+MOJO_HIDDEN int etl_xpress_decompress_prefix(const uint8_t *src, size_t n,
+                                             uint8_t *dst, size_t want);
 
 /* ---------------------------------------------------------- records */
 
@@ -234,9 +244,14 @@ MOJO_HIDDEN int etl_record_ext(etl_record *rec, etl_ext *ext, const char **why);
 
 /* ------------------------------------------------------------ merge */
 
-/* Records of all buffers in time order (each buffer is in order already). */
+/* Records of all buffers in time order (each buffer is in order already).
+ * A buffer joins the merge when the merge reaches its first record's time
+ * (known from the load), and is inflated then; it leaves, its memory
+ * freed, at its last record. */
 typedef struct etl_cursor {
     const etl_buffer *buf;
+    const uint8_t *data; /* its payload, once it has joined */
+    uint8_t *own;        /* inflated here (compressed buffers) */
     size_t pos;          /* of the current record in the payload */
     etl_record rec;      /* the current record */
 } etl_cursor;
@@ -246,6 +261,8 @@ typedef struct etl_merge {
     etl_cursor *cursors; /* one per buffer */
     uint32_t *heap;      /* cursor indices, a min-heap on rec.ts */
     size_t n;
+    uint32_t *waiting;   /* buffers yet to join, by (first_ts, index) */
+    size_t nwaiting, next_waiting;
     bool pending;        /* the top record was handed out */
     bool failed;
     mojo_error err;

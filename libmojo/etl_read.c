@@ -1,5 +1,6 @@
-/* The ETL reader: the whole (inflated) input is read into memory at open
- * (producers never stream ETL; the size is capped), the buffers indexed,
+/* The ETL reader: the whole input is read into memory at open (producers
+ * never stream ETL; the size is capped; compressed buffers are inflated
+ * only as the records reach them), the buffers indexed,
  * and at the first event the records are scanned (etl_profile.h). Then:
  * metadata (mode, interval, duration), then one sample per event. */
 #include "mojo.h"

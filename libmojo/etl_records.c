@@ -242,17 +242,99 @@ static void cursor_failed(etl_merge *m, const etl_cursor *c, const char *why)
                        etl_file_offset(b, c->pos), "expected %s", why);
 }
 
-/* Parse the record at c->pos; false when the buffer has no more. */
+/* Parse the record at c->pos; false when the buffer has no more (its
+ * inflated payload is then freed). */
 static bool cursor_load(etl_merge *m, etl_cursor *c)
 {
     const char *why = "a record";
-    if (c->pos >= c->buf->len)
-        return false;
-    int rc = etl_record_parse(c->buf->data + c->pos, c->buf->len - c->pos,
+    int rc = 0;
+    if (c->pos < c->buf->len) {
+        rc = etl_record_parse(c->data + c->pos, c->buf->len - c->pos,
                               &c->rec, &why);
-    if (rc < 0)
-        cursor_failed(m, c, why);
+        if (rc < 0)
+            cursor_failed(m, c, why);
+    }
+    if (rc <= 0) {
+        free(c->own);
+        c->own = NULL;
+        c->data = NULL;
+    }
     return rc > 0;
+}
+
+static void heap_push(etl_merge *m, uint32_t i)
+{
+    uint32_t *h = m->heap;
+    size_t k = m->n++;
+    while (k > 0) {
+        size_t parent = (k - 1) / 2;
+        if (!before(m, i, h[parent]))
+            break;
+        h[k] = h[parent];
+        k = parent;
+    }
+    h[k] = i;
+}
+
+/* Buffer i joins: its payload (inflated now if compressed) and its first
+ * record. -1 when out of memory. */
+static int join(etl_merge *m, uint32_t i)
+{
+    etl_cursor *c = &m->cursors[i];
+    const etl_buffer *b = c->buf;
+    if (b->compressed) {
+        if (!(c->own = malloc(b->len ? b->len : 1)))
+            return -1;
+        if (etl_buffer_inflate(m->file, b, c->own) != 0) {
+            free(c->own);
+            c->own = NULL;
+            if (!m->failed) {
+                m->failed = true;
+                mojo_error_set(&m->err, MOJO_E_FORMAT, m->file->name, b->offset,
+                               "compressed buffer does not inflate to %u bytes",
+                               (unsigned)b->len);
+            }
+            return 0;
+        }
+        c->data = c->own;
+    } else {
+        c->data = b->data;
+    }
+    if (cursor_load(m, c))
+        heap_push(m, i);
+    return 0;
+}
+
+typedef struct first_of {
+    int64_t ts;
+    uint32_t buf;
+} first_of;
+
+static int by_first(const void *a, const void *b)
+{
+    const first_of *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->buf < y->buf ? -1 : x->buf > y->buf;
+}
+
+/* Before the top record goes out, every buffer whose first record comes
+ * before it joins: the order is that of a merge of all buffers at once. */
+static int join_due(etl_merge *m)
+{
+    while (m->next_waiting < m->nwaiting) {
+        uint32_t i = m->waiting[m->next_waiting];
+        if (m->n) {
+            uint32_t top = m->heap[0];
+            int64_t t = m->cursors[top].rec.ts, f = m->file->bufs[i].first_ts;
+            if (f > t || (f == t && i > top))
+                break;
+        }
+        m->next_waiting++;
+        if (join(m, i) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int etl_merge_init(etl_merge *m, const etl_file *f)
@@ -262,19 +344,36 @@ int etl_merge_init(etl_merge *m, const etl_file *f)
     if (f->nbufs) {
         m->cursors = calloc(f->nbufs, sizeof *m->cursors);
         m->heap = calloc(f->nbufs, sizeof *m->heap);
-        if (!m->cursors || !m->heap) {
+        m->waiting = calloc(f->nbufs, sizeof *m->waiting);
+        if (!m->cursors || !m->heap || !m->waiting) {
             etl_merge_free(m);
             return MOJO_ERROR;
         }
     }
-    for (size_t i = 0; i < f->nbufs; i++) {
-        etl_cursor *c = &m->cursors[i];
-        c->buf = &f->bufs[i];
-        if (cursor_load(m, c))
-            m->heap[m->n++] = (uint32_t)i;
+    /* Buffers without a first record join now, in file order (a malformed
+     * one is reported as the merge of all at once would); the others
+     * wait for their time. */
+    first_of *order = f->nbufs ? malloc(f->nbufs * sizeof *order) : NULL;
+    if (f->nbufs && !order) {
+        etl_merge_free(m);
+        return MOJO_ERROR;
     }
-    for (size_t i = m->n / 2; i-- > 0;)
-        sift_down(m, i);
+    size_t n = 0;
+    for (size_t i = 0; i < f->nbufs; i++) {
+        m->cursors[i].buf = &f->bufs[i];
+        if (f->bufs[i].has_first) {
+            order[n++] = (first_of){f->bufs[i].first_ts, (uint32_t)i};
+        } else if (join(m, (uint32_t)i) != 0) {
+            free(order);
+            etl_merge_free(m);
+            return MOJO_ERROR;
+        }
+    }
+    qsort(order, n, sizeof *order, by_first);
+    for (size_t i = 0; i < n; i++)
+        m->waiting[i] = order[i].buf;
+    m->nwaiting = n;
+    free(order);
     return MOJO_OK;
 }
 
@@ -297,6 +396,14 @@ int etl_merge_next(etl_merge *m, const etl_record **rec,
     if (m->pending && m->n)
         advance_top(m);
     m->pending = false;
+    if (join_due(m) != 0) {
+        if (!m->failed) {
+            m->failed = true;
+            mojo_error_set_nooff(&m->err, MOJO_E_NOMEM, m->file->name,
+                                 "out of memory");
+        }
+        return -1;
+    }
     if (m->n == 0)
         return m->failed ? -1 : 0;
     const etl_cursor *c = &m->cursors[m->heap[0]];
@@ -308,9 +415,14 @@ int etl_merge_next(etl_merge *m, const etl_record **rec,
 
 void etl_merge_free(etl_merge *m)
 {
+    if (m->cursors)
+        for (size_t i = 0; i < m->file->nbufs; i++)
+            free(m->cursors[i].own);
     free(m->cursors);
     free(m->heap);
+    free(m->waiting);
     m->cursors = NULL;
     m->heap = NULL;
+    m->waiting = NULL;
     m->n = 0;
 }

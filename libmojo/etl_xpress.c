@@ -23,8 +23,9 @@ static unsigned count_leading_zeros(uint32_t v)  /* v != 0 */
 #endif
 }
 
-int etl_xpress_decompress(const uint8_t *src, size_t n, uint8_t *dst,
-                          size_t want)
+/* part: stop at want bytes even inside a match (a prefix of the output). */
+static int inflate(const uint8_t *src, size_t n, uint8_t *dst, size_t want,
+                   bool part)
 {
     size_t in = 0, out = 0;
     uint32_t flags = 0;
@@ -96,6 +97,8 @@ int etl_xpress_decompress(const uint8_t *src, size_t n, uint8_t *dst,
             len += 7;
         }
         len += 3;
+        if (part && len > want - out)
+            len = want - out;
         if (dist > out || len > want - out)
             return -1;
         const uint8_t *from = dst + out - dist;
@@ -113,4 +116,16 @@ int etl_xpress_decompress(const uint8_t *src, size_t n, uint8_t *dst,
         out += len;
     }
     return 0;
+}
+
+int etl_xpress_decompress(const uint8_t *src, size_t n, uint8_t *dst,
+                          size_t want)
+{
+    return inflate(src, n, dst, want, false);
+}
+
+int etl_xpress_decompress_prefix(const uint8_t *src, size_t n, uint8_t *dst,
+                                 size_t want)
+{
+    return inflate(src, n, dst, want, true);
 }

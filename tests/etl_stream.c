@@ -141,16 +141,45 @@ static int read_cut(const void *buf, size_t len, size_t *count,
     return status;
 }
 
-static etl_file load(const char *path)
+/* A loaded file whose compressed buffers are inflated (into memory of
+ * the test's: the reader inflates them only as it reaches them). */
+typedef struct loaded {
+    etl_file f;
+    uint8_t **inflated;
+} loaded;
+
+static loaded load(const char *path)
 {
     size_t len;
     uint8_t *data = (uint8_t *)slurp(path, &len);
-    etl_file f;
+    loaded l;
     mojo_error err;
-    ck_assert_msg(etl_file_load(&f, path, data, len, &err) == MOJO_OK, "%s",
+    ck_assert_msg(etl_file_load(&l.f, path, data, len, &err) == MOJO_OK, "%s",
                   err.message);
-    ck_assert(!f.has_late_err);
-    return f;
+    ck_assert(!l.f.has_late_err);
+    l.inflated = calloc(l.f.nbufs, sizeof *l.inflated);
+    ck_assert_ptr_nonnull(l.inflated);
+    for (size_t i = 0; i < l.f.nbufs; i++) {
+        etl_buffer *b = &l.f.bufs[i];
+        if (!b->compressed)
+            continue;
+        l.inflated[i] = malloc(b->len ? b->len : 1);
+        ck_assert_ptr_nonnull(l.inflated[i]);
+        ck_assert_int_eq(etl_buffer_inflate(&l.f, b, l.inflated[i]), 0);
+        b->data = l.inflated[i];
+    }
+    return l;
+}
+
+static void unload(loaded *l)
+{
+    for (size_t i = 0; i < l->f.nbufs; i++) {
+        if (l->inflated[i])
+            l->f.bufs[i].data = NULL;  /* the reader's own state again */
+        free(l->inflated[i]);
+    }
+    free(l->inflated);
+    etl_file_free(&l->f);
 }
 
 /* --------------------------------------------- a trace, read by hand */
@@ -354,7 +383,8 @@ START_TEST(test_header)
 {
     char path[64];
     write_trace(path);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_eq(f.nbufs, 2);
     ck_assert_uint_eq(f.log.buffers_written, 2);
     ck_assert_uint_eq(f.log.buffer_size, 65536);
@@ -368,7 +398,7 @@ START_TEST(test_header)
     ck_assert_uint_eq(f.bufs[1].sequence, 1);
     ck_assert_uint_eq(etl_u64(f.data + 65536 + ETL_BUF_TIMESTAMP),
                       ETL_WR_QPC_BASE + 1000);
-    etl_file_free(&f);
+    unload(&f_l);
     unlink(path);
 }
 END_TEST
@@ -379,7 +409,8 @@ START_TEST(test_records)
 {
     char path[64];
     write_trace(path);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     const etl_buffer *b = &f.bufs[1];
     size_t at = 0, n = 0;
     etl_record rec;
@@ -437,7 +468,7 @@ START_TEST(test_records)
     }
     ck_assert_uint_eq(n, sizeof trace / sizeof *trace);
     ck_assert_uint_eq(at, b->len);
-    etl_file_free(&f);
+    unload(&f_l);
     unlink(path);
 }
 END_TEST
@@ -564,7 +595,8 @@ static void same_as_sample_writer(int nsamples, size_t min_buffers)
     write_samples(path, nsamples);
     size_t la;
     char *a = slurp(path, &la);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_ge(f.nbufs, min_buffers);
     int fd = open(path, O_WRONLY | O_TRUNC);
     ck_assert_int_ge(fd, 0);
@@ -581,7 +613,7 @@ static void same_as_sample_writer(int nsamples, size_t min_buffers)
             replay(s, &rec);
     }
     close_ok(s, fd, f.log.end_time - ETL_WR_START_TIME);
-    etl_file_free(&f);
+    unload(&f_l);
     size_t lb;
     char *b = slurp(path, &lb);
     ck_assert_uint_eq(la, lb);
@@ -635,12 +667,13 @@ START_TEST(test_many_buffers)
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_uint_eq((uint64_t)st.st_size, bytes + 65536);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_eq(f.log.buffers_written, st.st_size / 65536);
     ck_assert_uint_eq(f.log.end_time, ETL_WR_START_TIME + t);
     for (size_t i = 1; i < f.nbufs; i++)
         ck_assert_uint_eq(f.bufs[i].sequence, i);
-    etl_file_free(&f);
+    unload(&f_l);
     /* a sample between any two events but from a pop to the next push
      * at depth 0: 2 * pushes - rounds events after the first, less the
      * 3000 - 1 gaps between rounds */
@@ -684,10 +717,11 @@ START_TEST(test_empty)
     int fd;
     etl_stream *s = open_temp(path, &fd);
     close_ok(s, fd, 0);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_eq(f.nbufs, 1);
     ck_assert_uint_eq(f.log.buffers_written, 1);
-    etl_file_free(&f);
+    unload(&f_l);
     int status;
     size_t n;
     free(read_samples(path, 0, &status, &n));
@@ -878,10 +912,11 @@ START_TEST(test_write_error)
     ck_assert_str_eq(err.message, first);
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
     close(fd);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_eq(f.nbufs, 3);
     ck_assert_uint_eq(f.log.buffers_written, 3);
-    etl_file_free(&f);
+    unload(&f_l);
     int status;
     size_t n;
     free(read_samples(path, 0, &status, &n));
@@ -945,14 +980,15 @@ START_TEST(test_compressed_reads_back)
     ck_assert_uint_eq(etl_u32(b + ETL_BUF_STATE), 3);
     ck_assert_uint_eq(etl_u32(b + ETL_BUF_SAVED), etl_u32(b + ETL_BUF_OFFSET));
     free(raw);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_eq(f.nbufs, 2);
     ck_assert_uint_eq(f.log.buffers_written, 2);
     ck_assert_uint_eq(f.log.log_file_mode, COMPRESSED_MODE | 1);
     ck_assert_uint_eq(f.log.layout_major, 2);
     ck_assert_uint_eq(f.log.layout_minor, 0);
     ck_assert(f.bufs[1].compressed);
-    etl_file_free(&f);
+    unload(&f_l);
     reads_back_as_expected(path);
 }
 END_TEST
@@ -1003,7 +1039,8 @@ START_TEST(test_compressed_same_samples)
     ck_assert_uint_lt(packed_len - 65536, (plain_len - 65536) / 5);
     ck_assert_uint_lt(packed_len, mixed_len);
     ck_assert_uint_lt(mixed_len, plain_len);
-    etl_file a = load(plain), b = load(packed), c = load(mixed);
+    loaded a_l = load(plain), b_l = load(packed), c_l = load(mixed);
+    etl_file a = a_l.f, b = b_l.f, c = c_l.f;
     ck_assert_uint_gt(a.nbufs, 20);
     ck_assert_uint_eq(b.nbufs, a.nbufs);
     ck_assert_uint_eq(c.nbufs, a.nbufs);
@@ -1021,9 +1058,9 @@ START_TEST(test_compressed_same_samples)
     }
     ck_assert_uint_gt(plain_in_mixed, 0);
     ck_assert_uint_lt(plain_in_mixed, a.nbufs - 1);
-    etl_file_free(&a);
-    etl_file_free(&b);
-    etl_file_free(&c);
+    unload(&a_l);
+    unload(&b_l);
+    unload(&c_l);
     int status;
     size_t n1, n2, n3;
     char *s1 = read_samples(plain, 0, &status, &n1);
@@ -1107,12 +1144,14 @@ START_TEST(test_compressed_every_kind)
     static const int toggles[] = {-1, 1, 37, 1000};
     char plain[64];
     write_every_kind(plain, 0);
-    etl_file a = load(plain);
+    loaded a_l = load(plain);
+    etl_file a = a_l.f;
     ck_assert_uint_gt(a.nbufs, 100);
     for (size_t k = 0; k < sizeof toggles / sizeof *toggles; k++) {
         char packed[64];
         write_every_kind(packed, toggles[k]);
-        etl_file b = load(packed);
+        loaded b_l = load(packed);
+        etl_file b = b_l.f;
         ck_assert_uint_eq(b.nbufs, a.nbufs);
         size_t compressed = 0;
         for (size_t i = 1; i < a.nbufs; i++) {
@@ -1130,11 +1169,66 @@ START_TEST(test_compressed_every_kind)
             ck_assert_uint_eq(compressed, a.nbufs - 1);
         else if (toggles[k] >= 1000)  /* several buffers a turn */
             ck_assert_uint_gt(compressed, a.nbufs / 3);
-        etl_file_free(&b);
+        unload(&b_l);
         unlink(packed);
     }
-    etl_file_free(&a);
+    unload(&a_l);
     unlink(plain);
+}
+END_TEST
+
+/* The reader inflates a compressed buffer only when the merge reaches it
+ * and frees it after its last record: through a trace of 200 buffers,
+ * written one after the other, at most two are inflated at any time, and
+ * the records come out as from the plain file. */
+START_TEST(test_compressed_inflated_one_at_a_time)
+{
+    char plain[64], packed[64];
+    write_every_kind(plain, 0);
+    write_every_kind(packed, -1);
+    etl_file f[2];
+    const char *paths[2] = {plain, packed};
+    for (int k = 0; k < 2; k++) {
+        size_t len;
+        uint8_t *data = (uint8_t *)slurp(paths[k], &len);
+        mojo_error err;
+        ck_assert_int_eq(etl_file_load(&f[k], paths[k], data, len, &err), MOJO_OK);
+    }
+    ck_assert_uint_gt(f[1].nbufs, 100);
+    for (size_t i = 1; i < f[1].nbufs; i++)
+        ck_assert_ptr_null(f[1].bufs[i].data);
+    etl_merge a, b;
+    ck_assert_int_eq(etl_merge_init(&a, &f[0]), MOJO_OK);
+    ck_assert_int_eq(etl_merge_init(&b, &f[1]), MOJO_OK);
+    const etl_record *ra, *rb;
+    const etl_buffer *ba, *bb;
+    size_t records = 0, most = 0;
+    int rc;
+    while ((rc = etl_merge_next(&a, &ra, &ba)) == 1) {
+        ck_assert_int_eq(etl_merge_next(&b, &rb, &bb), 1);
+        ck_assert_uint_eq(bb - f[1].bufs, ba - f[0].bufs);
+        ck_assert_int_eq(rb->ts, ra->ts);
+        ck_assert_uint_eq(rb->size, ra->size);
+        if (ba != f[0].bufs)  /* (the logfile headers differ: compressed mode) */
+            ck_assert_int_eq(memcmp(rb->payload, ra->payload, ra->payload_len), 0);
+        size_t inflated = 0;
+        for (size_t i = 0; i < f[1].nbufs; i++)
+            inflated += b.cursors[i].own != NULL;
+        if (inflated > most)
+            most = inflated;
+        records++;
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(etl_merge_next(&b, &rb, &bb), 0);
+    ck_assert_uint_eq(records, 60001);  /* and the logfile header */
+    ck_assert_uint_ge(most, 1);
+    ck_assert_uint_le(most, 2);
+    etl_merge_free(&a);
+    etl_merge_free(&b);
+    etl_file_free(&f[0]);
+    etl_file_free(&f[1]);
+    unlink(plain);
+    unlink(packed);
 }
 END_TEST
 
@@ -1165,13 +1259,14 @@ START_TEST(test_incompressible_plain)
                          MOJO_OK);
     }
     close_ok(s, fd, 60);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_eq(f.nbufs, 9);
     ck_assert(!f.bufs[1].compressed);
     ck_assert_uint_eq(f.bufs[1].size, 65536);
     ck_assert(f.bufs[f.nbufs - 1].compressed);  /* the last one, short */
     ck_assert_uint_eq(f.log.log_file_mode, COMPRESSED_MODE | 1);
-    etl_file_free(&f);
+    unload(&f_l);
     unlink(path);
 }
 END_TEST
@@ -1217,10 +1312,11 @@ START_TEST(test_compressed_write_error)
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_uint_eq((uint64_t)st.st_size, bytes);
-    etl_file f = load(path);
+    loaded f_l = load(path);
+    etl_file f = f_l.f;
     ck_assert_uint_gt(f.nbufs, 2);
     ck_assert_uint_eq(f.log.buffers_written, f.nbufs);
-    etl_file_free(&f);
+    unload(&f_l);
     int status;
     size_t n;
     free(read_samples(path, 0, &status, &n));
@@ -1262,6 +1358,7 @@ static Suite *stream_suite(void)
     tcase_add_test(tc, test_compressed_reads_back);
     tcase_add_test(tc, test_compressed_same_samples);
     tcase_add_test(tc, test_compressed_every_kind);
+    tcase_add_test(tc, test_compressed_inflated_one_at_a_time);
     tcase_add_test(tc, test_incompressible_plain);
     tcase_add_test(tc, test_compressed_every_truncation);
     tcase_add_test(tc, test_compressed_write_error);
