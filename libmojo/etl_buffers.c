@@ -144,7 +144,9 @@ static int read_buffer_header(etl_file *f, size_t off, etl_buffer *b,
         return MOJO_ERROR;
     }
     b->len = end - ETL_BUF_HEADER_SIZE;
-    b->data = h + ETL_BUF_HEADER_SIZE;
+    b->data = b->compressed ? NULL : h + ETL_BUF_HEADER_SIZE;
+    b->has_first = false;       /* first_record tells */
+    b->first_ts = 0;
     return MOJO_OK;
 }
 
@@ -161,15 +163,17 @@ static int first_record(const etl_file *f, etl_buffer *b)
     etl_record rec;
     const char *why;
     if (b->compressed) {
-        const uint8_t *src = f->data + b->offset + ETL_BUF_HEADER_SIZE;
         avail = b->len < PREFIX ? b->len : PREFIX;
-        if (etl_xpress_decompress_prefix(src, b->size - ETL_BUF_HEADER_SIZE,
-                                         head, avail) != 0)
+        if (etl_xpress_decompress_prefix(f->data + b->offset + ETL_BUF_HEADER_SIZE,
+                                         b->size - ETL_BUF_HEADER_SIZE, head,
+                                         avail) != 0)
             return -1;
         p = head;
         if (avail < b->len && etl_record_parse(p, avail, &rec, &why) <= 0) {
-            if (!(all = malloc(b->len)))  /* cut short: take it all */
-                return 0;                 /* (the merge says so later) */
+            /* Cut short: take it all. Out of memory, it stays without a
+             * first record: it joins the merge at once, which says so. */
+            if (!(all = malloc(b->len)))
+                return 0;
             if (etl_buffer_inflate(f, b, all) != 0) {
                 free(all);
                 return -1;
@@ -177,14 +181,10 @@ static int first_record(const etl_file *f, etl_buffer *b)
             p = all;
             avail = b->len;
         }
-    } else {
-        b->data = f->data + b->offset + ETL_BUF_HEADER_SIZE;
     }
     b->has_first = etl_record_parse(p, avail, &rec, &why) > 0;
     b->first_ts = b->has_first ? rec.ts : 0;
     free(all);
-    if (b->compressed)
-        b->data = NULL;
     return 0;
 }
 

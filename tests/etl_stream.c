@@ -867,6 +867,32 @@ START_TEST(test_full_device)
 }
 END_TEST
 
+/* Files this process writes may not grow past bytes (SIGXFSZ ignored: a
+ * write past it fails with EFBIG); the limit before, to restore. */
+static struct rlimit limit_file_size(rlim_t bytes)
+{
+    struct rlimit old, lim;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = bytes;
+    signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    return old;
+}
+
+/* Calls and returns of function 1, 10 ticks apart from *t on, until one
+ * fails or *t reaches max; the last result. */
+static int calls_until_error(etl_stream *s, uint64_t *t, uint64_t max)
+{
+    int rc = MOJO_OK;
+    while (rc == MOJO_OK && *t < max) {
+        rc = etl_stream_push(s, *t += 10, 1, 1, 1, 0, 0);
+        if (rc == MOJO_OK)
+            rc = etl_stream_pop(s, *t += 10, 1, 1, 1);
+    }
+    return rc;
+}
+
 /* The file may not grow past 3 buffers and a bit: the fourth buffer's
  * write fails. The error sticks, close still writes the header, and the
  * buffers written in full read back (the partial one is cut off). */
@@ -874,23 +900,13 @@ START_TEST(test_write_error)
 {
     char path[64];
     int fd = temp_file(path);
-    struct rlimit old, lim;
-    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-    lim = old;
-    lim.rlim_cur = 3 * 65536 + 1000;
-    signal(SIGXFSZ, SIG_IGN);
-    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    struct rlimit old = limit_file_size(3 * 65536 + 1000);
     mojo_error err;
     etl_stream *s = etl_stream_open(fd, path, &err);
     ck_assert_msg(s != NULL, "%s", err.message);
     ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 1, &frames[0]), MOJO_OK);
-    int rc = MOJO_OK;
     uint64_t t = 0;
-    while (rc == MOJO_OK && t < 1000000) {
-        rc = etl_stream_push(s, t += 10, 1, 1, 1, 0, 0);
-        if (rc == MOJO_OK)
-            rc = etl_stream_pop(s, t += 10, 1, 1, 1);
-    }
+    int rc = calls_until_error(s, &t, 1000000);
     ck_assert_int_eq(rc, MOJO_ERROR);
     const mojo_error *e = etl_stream_error(s);
     ck_assert_ptr_nonnull(e);
@@ -1284,24 +1300,14 @@ START_TEST(test_compressed_write_error)
 {
     char path[64];
     int fd = temp_file(path);
-    struct rlimit old, lim;
-    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-    lim = old;
-    lim.rlim_cur = 65536 + 20000;
-    signal(SIGXFSZ, SIG_IGN);
-    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    struct rlimit old = limit_file_size(65536 + 20000);
     mojo_error err;
     etl_stream *s = etl_stream_open(fd, path, &err);
     ck_assert_msg(s != NULL, "%s", err.message);
     etl_stream_set_compress(s, true);
     ck_assert_int_eq(etl_stream_function(s, 0, 1, 1, 1, &frames[0]), MOJO_OK);
-    int rc = MOJO_OK;
     uint64_t t = 0;
-    while (rc == MOJO_OK && t < 100000000) {
-        rc = etl_stream_push(s, t += 10, 1, 1, 1, 0, 0);
-        if (rc == MOJO_OK)
-            rc = etl_stream_pop(s, t += 10, 1, 1, 1);
-    }
+    int rc = calls_until_error(s, &t, 100000000);
     ck_assert_int_eq(rc, MOJO_ERROR);
     ck_assert_int_eq(etl_stream_error(s)->sys_errno, EFBIG);
     uint64_t bytes = etl_stream_bytes(s);
